@@ -17,7 +17,11 @@ env.read_env(BASE_DIR / ".env", recurse=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Only a DEBUG instance may run on the built-in key; production must set its own.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key" if DEBUG else None)
+SECRET_KEY = (
+    env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key")
+    if DEBUG
+    else env.str("DJANGO_SECRET_KEY")
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -8,6 +8,7 @@
 Loaded with `-p portal.lib.test_servers`, so it runs before pytest-django reads the settings.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -17,6 +18,13 @@ import redis
 
 TMP_DIR = Path(__file__).resolve().parents[2] / ".tmp"
 _servers = []
+
+# What the suite needs that production sets otherwise: plain-HTTP test client, no collectstatic.
+TEST_ENVIRONMENT = {
+    "DJANGO_SECRET_KEY": "test-only-secret-key",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
 
 
 def _start_embedded_postgres() -> str:
@@ -58,6 +66,10 @@ def _check_redis(url: str) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config, parser, args):
+    for name, value in TEST_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    # Its shutdown log lines would be written after pytest has closed the streams.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = _start_embedded_postgres()
     if not os.environ.get("REDIS_URL"):

@@ -1,0 +1,85 @@
+"""Shared fixtures: a small region tree and one persona per role.
+
+Blitar (35.05) holds kecamatan Wonodadi (35.05.01: villages A and A2) and Udanawu (35.05.02:
+village B); Kediri (35.06) is another regency of the same province.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import (
+    DistrictFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    UserFactory,
+    VillageFactory,
+    grant,
+)
+from villages.models import Role
+
+
+@pytest.fixture
+def regions(db):
+    jatim = ProvinceFactory(code="35", name="JAWA TIMUR")
+    blitar = RegencyFactory(code="35.05", name="KABUPATEN BLITAR", province=jatim)
+    kediri = RegencyFactory(code="35.06", name="KABUPATEN KEDIRI", province=jatim)
+    wonodadi = DistrictFactory(code="35.05.01", name="Wonodadi", regency=blitar)
+    udanawu = DistrictFactory(code="35.05.02", name="Udanawu", regency=blitar)
+    mojo = DistrictFactory(code="35.06.01", name="Mojo", regency=kediri)
+    return SimpleNamespace(
+        province=jatim,
+        regency=blitar,
+        other_regency=kediri,
+        district=wonodadi,
+        other_district=udanawu,
+        far_district=mojo,
+        village_a=VillageFactory(code="35.05.01.2001", name="Jaten", district=wonodadi),
+        village_a2=VillageFactory(code="35.05.01.1001", name="Kelurahan Dua", district=wonodadi),
+        village_b=VillageFactory(code="35.05.02.2001", name="Bakung", district=udanawu),
+        far_village=VillageFactory(code="35.06.01.2001", name="Mojo", district=mojo),
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def official(regions):
+    """A Dinas Kominfo official of Kabupaten Blitar."""
+    user = UserFactory(username="official")
+    grant(user, Role.DISTRICT_OFFICIAL, regions.regency)
+    return user
+
+
+@pytest.fixture
+def officer(regions):
+    """The kecamatan officer of Wonodadi."""
+    user = UserFactory(username="officer")
+    grant(user, Role.KECAMATAN_OFFICER, regions.district)
+    return user
+
+
+@pytest.fixture
+def secretary(regions):
+    """The village secretary of village A (Jaten, Wonodadi)."""
+    user = UserFactory(username="secretary")
+    grant(user, Role.VILLAGE_SECRETARY, regions.village_a)
+    return user
+
+
+@pytest.fixture
+def volunteer(regions):
+    user = UserFactory(username="volunteer")
+    grant(user, Role.VOLUNTEER)
+    return user
+
+
+@pytest.fixture
+def outsider(regions):
+    """The secretary of village B (Bakung, Udanawu): same regency, another kecamatan."""
+    user = UserFactory(username="outsider")
+    grant(user, Role.VILLAGE_SECRETARY, regions.village_b)
+    return user
