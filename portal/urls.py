@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from portal import views
+from portal.accounts.api import ObtainTokenView
 from villages.api import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
 
 router = DefaultRouter()
@@ -14,7 +14,7 @@ router.register("districts", DistrictViewSet, basename="district")
 router.register("villages", VillageViewSet, basename="village")
 
 api_urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

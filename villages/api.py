@@ -69,6 +69,7 @@ class ProvinceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scoped_model = Province
     serializer_class = ProvinceSerializer
     filterset_class = None
+    lookup_field = "code"
     lookup_value_regex = r"\d{2}"
 
 
@@ -76,6 +77,7 @@ class RegencyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scoped_model = Regency
     serializer_class = RegencySerializer
     filterset_class = RegencyFilter
+    lookup_field = "code"
     lookup_value_regex = r"[\d.]+"
 
 
@@ -83,6 +85,7 @@ class DistrictViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scoped_model = District
     serializer_class = DistrictSerializer
     filterset_class = DistrictFilter
+    lookup_field = "code"
     lookup_value_regex = r"[\d.]+"
 
 
@@ -90,4 +93,5 @@ class VillageViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scoped_model = Village
     serializer_class = VillageSerializer
     filterset_class = VillageFilter
+    lookup_field = "code"
     lookup_value_regex = r"[\d.]+"

