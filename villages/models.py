@@ -108,7 +108,9 @@ class Regency(Region):
         verbose_name = _("regency")
         verbose_name_plural = _("regencies")
         indexes = [
-            models.Index(fields=["code"], name="regency_code_prefix", opclasses=["varchar_pattern_ops"])
+            models.Index(
+                fields=["code"], name="regency_code_prefix", opclasses=["varchar_pattern_ops"]
+            )
         ]
 
     @property
@@ -137,15 +139,18 @@ class VillageKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# The first digit of a village code's last part: 1 kelurahan, 2 desa (`35.05.01.2001` -> "2").
+KIND_DIGIT = Substr("code", 10, 1)
+
+
 class Village(Region):
     """A desa or kelurahan; its kind follows from the first digit of the code's last part."""
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="villages")
-    # The first digit of the last part: 1 kelurahan, 2 desa (`35.05.01.2001` -> "2").
     kind = models.GeneratedField(
         expression=models.Case(
-            models.When(Exact(Substr("code", 10, 1), "1"), then=models.Value(VillageKind.KELURAHAN)),
-            models.When(Exact(Substr("code", 10, 1), "2"), then=models.Value(VillageKind.DESA)),
+            models.When(Exact(KIND_DIGIT, "1"), then=models.Value(VillageKind.KELURAHAN)),
+            models.When(Exact(KIND_DIGIT, "2"), then=models.Value(VillageKind.DESA)),
             default=models.Value(VillageKind.OTHER),
         ),
         output_field=models.CharField(max_length=10, choices=VillageKind.choices),
@@ -176,6 +181,7 @@ ROLE_AREA_FIELD = {
     Role.VILLAGE_SECRETARY: "village",
     Role.VOLUNTEER: None,
 }
+AREA_FIELDS = ("regency", "district", "village")
 
 
 class RoleAssignment(models.Model):
@@ -199,11 +205,10 @@ class RoleAssignment(models.Model):
                 name="role_assignment_area_matches_role",
                 condition=reduce(
                     or_,
-                    [
-                        Q(role=role)
-                        & Q(**{f"{name}__isnull": name != field for name in ("regency", "district", "village")})
+                    (
+                        Q(role=role, **{f"{name}__isnull": name != field for name in AREA_FIELDS})
                         for role, field in ROLE_AREA_FIELD.items()
-                    ],
+                    ),
                 ),
                 violation_error_message=_(
                     "An official needs a regency, an officer a kecamatan, a secretary a village, "

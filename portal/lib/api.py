@@ -8,7 +8,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(exc, context):
     """Let actions raise Django's ValidationError and still answer 400 with the messages."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = serializers.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
 

@@ -19,7 +19,9 @@ def api():
 
 def test_a_token_is_issued_for_the_right_password_and_then_authenticates(api, secretary, regions):
     response = api.post(
-        "/api/auth/token/", {"username": "secretary", "password": "rahasia-desa-2026"}, format="json"
+        "/api/auth/token/",
+        {"username": "secretary", "password": "rahasia-desa-2026"},
+        format="json",
     )
     assert response.status_code == 200
     token = response.json()["token"]
@@ -79,7 +81,9 @@ def test_a_django_validation_error_becomes_a_400_naming_the_field():
     assert response.status_code == 400
     assert response.data == {"nik": ["NIK harus 16 digit."]}
 
-    response = exception_handler(ValidationError("Status tidak boleh berubah."), {"request": request})
+    response = exception_handler(
+        ValidationError("Status tidak boleh berubah."), {"request": request}
+    )
     assert response.status_code == 400
     assert response.data == {"non_field_errors": ["Status tidak boleh berubah."]}
 
@@ -105,7 +109,7 @@ def test_the_api_docs_load_nothing_from_another_host(api, official):
 def test_every_api_url_but_token_schema_and_docs_requires_authentication(api, regions):
     public = {"auth/token/", "schema/", "docs/"}
     resolver = get_resolver()
-    api_patterns = [p for p in resolver.url_patterns if str(p.pattern) == "api/"][0]
+    api_patterns = next(p for p in resolver.url_patterns if str(p.pattern) == "api/")
     for pattern in api_patterns.url_patterns:
         route = str(pattern.pattern)
         if route in public or "<" in route or "(?P" in route:
