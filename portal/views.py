@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.lib.health import broker_state, database_state
+from villages.models import RoleAssignment
 
 
 @require_GET
@@ -20,4 +21,10 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html")
+    """The user's roles, each with its area linked into the region browser."""
+    assignments = (
+        RoleAssignment.objects.filter(user=request.user)
+        .select_related("regency", "district__regency", "village__district__regency")
+        .order_by("role", "regency_id", "district_id", "village_id")
+    )
+    return render(request, "portal/home.html", {"assignments": assignments})

@@ -19,6 +19,12 @@ from tests.factories import (
 from villages.models import Role
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Production's PBKDF2 costs ~0.2 s a hash; tests hash passwords for every persona.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def regions(db):
     jatim = ProvinceFactory(code="35", name="JAWA TIMUR")

@@ -18,10 +18,10 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 CODE_PATTERNS = {
-    "province": r"^\d{2}$",
-    "regency": r"^\d{2}\.\d{2}$",
-    "district": r"^\d{2}\.\d{2}\.\d{2}$",
-    "village": r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+    "province": r"^[0-9]{2}$",
+    "regency": r"^[0-9]{2}\.[0-9]{2}$",
+    "district": r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$",
+    "village": r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$",
 }
 
 

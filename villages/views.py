@@ -1,7 +1,11 @@
-"""The region browser: kabupaten -> kecamatan -> desa, each page showing only what the user may see."""
+"""The region browser: kabupaten -> kecamatan -> desa, each page showing what the user may see.
+
+Every queryset starts from `visible_to(user)`, so a region outside the user's areas is a 404, and
+counts are subqueries, so a page costs the same number of queries for 1 row or 500.
+"""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.views.generic import DetailView, ListView
 
@@ -28,11 +32,19 @@ class RegencyListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         regencies = Regency.objects.visible_to(self.request.user).select_related("province")
-        if query := self.request.GET.get("q", "").strip():
-            regencies = regencies.filter(name__icontains=query)
+        if query := self.search_query:
+            # A name fragment ("blitar") or the start of a Kemendagri code ("35.05").
+            regencies = regencies.filter(Q(name__icontains=query) | Q(code__startswith=query))
         return regencies.annotate(
             district_count=_visible_count(District, self.request.user, "regency")
         )
+
+    @property
+    def search_query(self) -> str:
+        return self.request.GET.get("q", "").strip()[:100]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search_query=self.search_query, **kwargs)
 
 
 class RegencyDetailView(LoginRequiredMixin, DetailView):

@@ -49,7 +49,9 @@ def test_each_role_lists_only_the_villages_of_its_area(api, request, regions, pe
         ("admin_user", "35.06.01.2001", 200),
     ],
 )
-def test_a_village_outside_the_users_area_is_not_found(api, request, regions, persona, code, status):
+def test_a_village_outside_the_users_area_is_not_found(
+    api, request, regions, persona, code, status
+):
     api.force_authenticate(request.getfixturevalue(persona))
     response = api.get(f"/api/villages/{code}/")
     assert response.status_code == status
@@ -82,9 +84,14 @@ def test_higher_regions_are_visible_only_on_the_way_to_the_users_area(
 
 def test_villages_filter_by_district_regency_and_kind(api, admin_user, regions):
     api.force_authenticate(admin_user)
-    assert codes(api.get("/api/villages/", {"district": "35.05.01"})) == {"35.05.01.2001", "35.05.01.1001"}
+    assert codes(api.get("/api/villages/", {"district": "35.05.01"})) == {
+        "35.05.01.2001",
+        "35.05.01.1001",
+    }
     assert codes(api.get("/api/villages/", {"regency": "35.06"})) == {"35.06.01.2001"}
-    assert codes(api.get("/api/villages/", {"regency": "35.05", "kind": "kelurahan"})) == {"35.05.01.1001"}
+    assert codes(api.get("/api/villages/", {"regency": "35.05", "kind": "kelurahan"})) == {
+        "35.05.01.1001"
+    }
     assert codes(api.get("/api/districts/", {"regency": "35.05"})) == {"35.05.01", "35.05.02"}
     assert codes(api.get("/api/regencies/", {"province": "35"})) == {"35.05", "35.06"}
 
@@ -102,7 +109,9 @@ def test_an_invalid_kind_filter_is_a_clear_400(api, admin_user, regions):
 
 
 @pytest.mark.parametrize("extra", [0, 60])
-@pytest.mark.parametrize("path", ["/api/villages/", "/api/districts/", "/api/regencies/", "/api/provinces/"])
+@pytest.mark.parametrize(
+    "path", ["/api/villages/", "/api/districts/", "/api/regencies/", "/api/provinces/"]
+)
 def test_region_lists_use_the_same_number_of_queries_for_few_and_many_rows(
     api, official, regions, django_assert_max_num_queries, extra, path
 ):

@@ -13,7 +13,11 @@ def codes(queryset):
 
 
 def test_an_official_sees_every_village_of_their_regency_and_none_outside(official, regions):
-    assert codes(Village.objects.visible_to(official)) == {"35.05.01.2001", "35.05.01.1001", "35.05.02.2001"}
+    assert codes(Village.objects.visible_to(official)) == {
+        "35.05.01.2001",
+        "35.05.01.1001",
+        "35.05.02.2001",
+    }
     assert codes(District.objects.visible_to(official)) == {"35.05.01", "35.05.02"}
     assert codes(Regency.objects.visible_to(official)) == {"35.05"}
     assert codes(Province.objects.visible_to(official)) == {"35"}
@@ -79,7 +83,9 @@ def test_a_code_prefix_does_not_leak_into_a_sibling_area(regions):
     ],
 )
 def test_a_role_pointing_at_the_wrong_kind_of_area_is_refused(regions, role, area_name):
-    area = {"regency": regions.regency, "district": regions.district, "village": regions.village_a}[area_name]
+    area = {"regency": regions.regency, "district": regions.district, "village": regions.village_a}[
+        area_name
+    ]
     with pytest.raises(IntegrityError):
         RoleAssignment.objects.create(user=UserFactory(), role=role, **{area_name: area})
 

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
+
+from portal.actions import DEMO_PASSWORD, DemoAccount, load_demo
+from villages.actions import RegionImportError
+from villages.management.commands.import_regions import summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: Kabupaten Blitar's regions and one demo user per role. Safe to "
+        "re-run; it resets the demo users' passwords and roles. For demo instances only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even with DEBUG off (its users have a published password).",
+        )
+
+    def handle(self, *args, verbosity: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                gettext(
+                    "The demo users have a published password, so the demo loads only with "
+                    "DJANGO_DEBUG=true or --force."
+                )
+            )
+        try:
+            result = load_demo()
+        except RegionImportError as error:
+            raise CommandError("\n".join(error.messages)) from error
+        if verbosity > 0:
+            self.stdout.write(summary(result.regions))
+            self.stdout.write("")
+            self.stdout.write(users_table(result.accounts))
+            self.stdout.write("")
+            self.stdout.write(
+                gettext("Password for every demo user: %(password)s") % {"password": DEMO_PASSWORD}
+            )
+
+
+def users_table(accounts: list[DemoAccount]) -> str:
+    rows = [(gettext("Username"), gettext("Name"), gettext("Role"), gettext("Area"))]
+    for account in accounts:
+        if account.assignment is None:
+            role, area = gettext("administrator"), gettext("everything")
+        else:
+            role = account.assignment.get_role_display()
+            region = account.assignment.area
+            area = f"{region.name} ({region.code})" if region else "-"
+        rows.append((account.user.username, account.user.full_name, str(role), area))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )

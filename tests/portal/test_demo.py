@@ -1,0 +1,116 @@
+"""`manage.py demo`: Kabupaten Blitar's regions and one demo user per role, idempotently."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.test import RequestFactory
+from django.utils import translation
+
+from portal.accounts.models import User
+from villages.models import District, Province, Regency, Role, RoleAssignment, Village
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_ROLES = {
+    "admin": set(),
+    "pejabat": {(Role.DISTRICT_OFFICIAL, "35.05")},
+    "camat.wonodadi": {(Role.KECAMATAN_OFFICER, "35.05.01")},
+    "sekdes.jaten": {(Role.VILLAGE_SECRETARY, "35.05.01.2001")},
+    "sekdes.salam": {(Role.VILLAGE_SECRETARY, "35.05.01.2002")},
+    "relawan": {(Role.VOLUNTEER, None)},
+}
+
+
+def run_demo() -> str:
+    out = StringIO()
+    with translation.override("en"):
+        call_command("demo", force=True, stdout=out)
+    return out.getvalue()
+
+
+def roles_by_username() -> dict:
+    roles = {user.username: set() for user in User.objects.all()}
+    for assignment in RoleAssignment.objects.select_related("user"):
+        roles[assignment.user.username].add((assignment.role, assignment.area_code))
+    return roles
+
+
+def can_log_in(username: str, password: str) -> bool:
+    request = RequestFactory().get("/")
+    return authenticate(request=request, username=username, password=password) is not None
+
+
+def test_the_demo_imports_kabupaten_blitar_and_creates_one_user_per_role_even_when_run_twice():
+    run_demo()
+    run_demo()
+
+    assert list(Province.objects.values_list("code", "name")) == [("35", "JAWA TIMUR")]
+    assert list(Regency.objects.values_list("code", "name")) == [("35.05", "KABUPATEN BLITAR")]
+    assert District.objects.count() == 22
+    assert Village.objects.count() == 248
+    assert dict(Village.objects.values_list("kind").annotate(Count("code"))) == {
+        "desa": 220,
+        "kelurahan": 28,
+    }
+    assert roles_by_username() == EXPECTED_ROLES
+    assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == [
+        "admin"
+    ]
+    assert User.objects.get(username="pejabat").full_name == "Pejabat Dinas Kominfo Blitar"
+
+
+def test_a_demo_user_can_log_in_with_the_documented_password():
+    run_demo()
+
+    assert can_log_in("sekdes.jaten", "desacerdas")
+    assert can_log_in("admin", "desacerdas")
+    assert not can_log_in("sekdes.jaten", "salah-sandi")
+
+
+def test_a_rerun_resets_passwords_roles_and_privileges_of_the_demo_users():
+    run_demo()
+    pejabat = User.objects.get(username="pejabat")
+    pejabat.set_password("diganti-sendiri")
+    pejabat.is_superuser = True
+    pejabat.save()
+    RoleAssignment.objects.create(
+        user=pejabat, role=Role.VILLAGE_SECRETARY, village=Village.objects.get(code="35.05.02.2001")
+    )
+    RoleAssignment.objects.filter(user__username="relawan").delete()
+
+    run_demo()
+
+    assert can_log_in("pejabat", "desacerdas")
+    assert roles_by_username() == EXPECTED_ROLES
+    assert not User.objects.get(username="pejabat").is_superuser
+
+
+def test_a_rerun_lifts_a_login_lockout_of_a_demo_user(settings):
+    run_demo()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        can_log_in("relawan", "salah-sandi")
+    assert not can_log_in("relawan", "desacerdas")
+
+    run_demo()
+
+    assert can_log_in("relawan", "desacerdas")
+
+
+def test_the_demo_prints_the_users_their_roles_and_the_password():
+    output = run_demo()
+
+    assert "villages: 248 new, 0 updated, 0 unchanged" in output
+    lines = output.splitlines()
+    assert any(line.split()[:2] == ["sekdes.jaten", "Sekretaris"] for line in lines)
+    assert any("village secretary" in line and "Jaten (35.05.01.2001)" in line for line in lines)
+    assert any(line.startswith("pejabat ") and "district official" in line for line in lines)
+    assert lines[-1] == "Password for every demo user: desacerdas"
+
+
+def test_it_refuses_to_load_on_a_production_instance_without_force(db):
+    with translation.override("en"), pytest.raises(CommandError, match="published password"):
+        call_command("demo", stdout=StringIO())
+    assert not User.objects.filter(username="admin").exists()
