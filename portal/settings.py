@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "leaflet",
     "axes",
     "django_htmx",
+    "simple_history",
     "portal.accounts",
     "portal",
     "villages",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the signed-in user on every history row (village profiles).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -38,15 +38,20 @@ class AreaScope:
         self.codes = codes
         self.everything = everything
 
-    def filter(self, queryset: models.QuerySet) -> models.QuerySet:
-        """Rows whose code is inside one of the areas, or contains one (its ancestors)."""
+    def filter(
+        self, queryset: models.QuerySet, code_field: str = "code", ancestors: bool = True
+    ) -> models.QuerySet:
+        """Rows whose region code (at `code_field`) is inside one of the areas or, with `ancestors`,
+        contains one (so that a secretary sees their kecamatan, or a programme of their regency)."""
         if self.everything:
             return queryset
         if not self.codes:
             return queryset.none()
-        inside = [Q(code__startswith=code) for code in self.codes]
-        ancestors = {a for code in self.codes for a in ancestor_codes(code)}
-        return queryset.filter(reduce(or_, inside, Q(code__in=ancestors)))
+        condition = reduce(or_, [Q(**{f"{code_field}__startswith": code}) for code in self.codes])
+        if ancestors:
+            above = {a for code in self.codes for a in ancestor_codes(code)}
+            condition |= Q(**{f"{code_field}__in": above})
+        return queryset.filter(condition)
 
     def covers(self, code: str) -> bool:
         if self.everything:

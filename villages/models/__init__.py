@@ -1,0 +1,66 @@
+"""The villages app's models, a module per topic; import them from `villages.models`."""
+
+from villages.models.boundaries import DistrictBoundary, VillageBoundary
+from villages.models.profiles import Connectivity, IdmScore, IdmStatus, VillageProfile
+from villages.models.programmes import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Milestone,
+    MilestoneProgress,
+    MilestoneState,
+    Programme,
+)
+from villages.models.regions import (
+    AREA_FIELDS,
+    CODE_PATTERNS,
+    ROLE_AREA_FIELD,
+    AreaScope,
+    District,
+    Province,
+    Regency,
+    Region,
+    RegionQuerySet,
+    Role,
+    RoleAssignment,
+    Village,
+    VillageKind,
+    ancestor_codes,
+    area_scope,
+)
+from villages.models.scorecards import Assessment, AssessmentScore, Dimension, Indicator
+
+__all__ = [
+    "AREA_FIELDS",
+    "CODE_PATTERNS",
+    "ROLE_AREA_FIELD",
+    "AreaScope",
+    "Assessment",
+    "AssessmentScore",
+    "Cohort",
+    "Connectivity",
+    "Dimension",
+    "District",
+    "DistrictBoundary",
+    "Enrolment",
+    "EnrolmentStatus",
+    "IdmScore",
+    "IdmStatus",
+    "Indicator",
+    "Milestone",
+    "MilestoneProgress",
+    "MilestoneState",
+    "Programme",
+    "Province",
+    "Regency",
+    "Region",
+    "RegionQuerySet",
+    "Role",
+    "RoleAssignment",
+    "Village",
+    "VillageBoundary",
+    "VillageKind",
+    "VillageProfile",
+    "ancestor_codes",
+    "area_scope",
+]
