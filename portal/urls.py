@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from portal import views
 from portal.accounts.api import ObtainTokenView
-from villages.api import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
+from villages.api.regions import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")

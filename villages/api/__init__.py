@@ -1,0 +1,1 @@
+"""The villages app's API, a module per topic; `portal/urls.py` registers the viewsets."""
