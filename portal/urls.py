@@ -5,6 +5,15 @@ from rest_framework.routers import DefaultRouter
 
 from portal import views
 from portal.accounts.api import ObtainTokenView
+from villages.api.boundaries import DistrictBoundaryViewSet, VillageBoundaryViewSet
+from villages.api.profiles import IdmScoreViewSet
+from villages.api.programmes import (
+    AssessmentViewSet,
+    EnrolmentViewSet,
+    MilestoneProgressViewSet,
+    MilestoneViewSet,
+    ProgrammeViewSet,
+)
 from villages.api.regions import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
 
 router = DefaultRouter()
@@ -12,6 +21,14 @@ router.register("provinces", ProvinceViewSet, basename="province")
 router.register("regencies", RegencyViewSet, basename="regency")
 router.register("districts", DistrictViewSet, basename="district")
 router.register("villages", VillageViewSet, basename="village")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("milestone-progress", MilestoneProgressViewSet, basename="milestone-progress")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("idm-scores", IdmScoreViewSet, basename="idm-score")
+router.register("village-boundaries", VillageBoundaryViewSet, basename="village-boundary")
+router.register("district-boundaries", DistrictBoundaryViewSet, basename="district-boundary")
 
 api_urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -25,6 +42,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("akun/", include("django.contrib.auth.urls")),
     path("wilayah/", include("villages.urls")),
+    path("program/", include("villages.programme_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 
 from portal.accounts.models import User
@@ -60,3 +62,82 @@ def grant(user, role: Role, area=None) -> RoleAssignment:
     if area is not None:
         fields[type(area).__name__.lower()] = area
     return RoleAssignment.objects.create(user=user, role=role, **fields)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.Programme"
+
+    name = factory.Sequence(lambda n: f"Program Contoh {n}")
+    slug = factory.Sequence(lambda n: f"program-contoh-{n}")
+    owner_agency = "Kominfo"
+    regency = factory.SubFactory(RegencyFactory)
+    starts_on = datetime.date(2021, 3, 1)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.Cohort"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Angkatan {n}")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.Milestone"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Tahapan {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.Enrolment"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    village = factory.SubFactory(VillageFactory)
+    enrolled_on = datetime.date(2021, 3, 1)
+
+
+class MilestoneProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.MilestoneProgress"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    milestone = factory.SubFactory(
+        MilestoneFactory, programme=factory.SelfAttribute("..enrolment.programme")
+    )
+    state = "done"
+    completed_on = datetime.date(2021, 6, 1)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.Assessment"
+
+    village = factory.SubFactory(VillageFactory)
+    assessed_on = datetime.date(2021, 3, 15)
+    assessor = factory.SubFactory(UserFactory)
+
+
+class VillageProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.VillageProfile"
+
+    village = factory.SubFactory(VillageFactory)
+    head_name = factory.Faker("name", locale="id_ID")
+    head_phone = "081234567890"
+    population = 4200
+    households = 1300
+    connectivity = "4g"
+
+
+class IdmScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "villages.IdmScore"
+
+    village = factory.SubFactory(VillageFactory)
+    year = 2024
+    score = "0.6500"

@@ -114,3 +114,57 @@ def test_it_refuses_to_load_on_a_production_instance_without_force(db):
     with translation.override("en"), pytest.raises(CommandError, match="published password"):
         call_command("demo", stdout=StringIO())
     assert not User.objects.filter(username="admin").exists()
+
+
+def test_the_demo_loads_two_programmes_with_30_and_20_villages_even_when_run_twice():
+    from villages.models import Assessment, Enrolment, MilestoneProgress, Programme
+
+    run_demo()
+    counts = (
+        Enrolment.objects.count(),
+        MilestoneProgress.objects.count(),
+        Assessment.objects.count(),
+    )
+    run_demo()
+
+    programmes = {p.name: p for p in Programme.objects.all()}
+    assert set(programmes) == {
+        "Desa Cerdas Kemendes 2021",
+        "Digitalisasi Desa \N{EN DASH} Pandu Digital 2021",
+    }
+    kemendes = programmes["Desa Cerdas Kemendes 2021"]
+    pandu = programmes["Digitalisasi Desa \N{EN DASH} Pandu Digital 2021"]
+    assert (kemendes.owner_agency, pandu.owner_agency) == ("Kemendes PDTT", "Kominfo")
+    assert kemendes.enrolments.count() == 30
+    assert pandu.enrolments.filter(cohort__name="Pandu Digital 2021").count() == 20
+    assert pandu.enrolments.count() == 20
+    pandu_villages = set(pandu.enrolments.values_list("village_id", flat=True))
+    assert pandu_villages <= set(kemendes.enrolments.values_list("village_id", flat=True))
+    assert kemendes.enrolments.values("village__district").distinct().count() > 3
+    assert (
+        Enrolment.objects.count(),
+        MilestoneProgress.objects.count(),
+        Assessment.objects.count(),
+    ) == counts
+
+
+def test_the_demo_programmes_have_the_issues_milestones_in_various_states_with_evidence():
+    from villages.models import Assessment, MilestoneProgress, Programme
+
+    run_demo()
+
+    pandu = Programme.objects.get(slug="pandu-digital-2021")
+    assert pandu.milestones.count() == 7
+    states = set(MilestoneProgress.objects.values_list("state", flat=True))
+    assert states == {"not_started", "in_progress", "done"}
+    done = MilestoneProgress.objects.filter(state="done")
+    assert not done.filter(evidence_url="").exists()
+    assert not done.filter(completed_on__isnull=True).exists()
+    assessed = Assessment.objects.filter(assessor__username="pejabat")
+    assert assessed.count() >= 6
+    assert assessed.values("village").distinct().count() * 2 == assessed.count()
+
+
+def test_the_demo_prints_its_programmes():
+    output = run_demo()
+    assert "Programme Desa Cerdas Kemendes 2021: 30 villages enrolled" in output

@@ -251,7 +251,9 @@ def test_the_village_page_query_budget(
     client, official, regions, extra_rows, django_assert_max_num_queries
 ):
     client.force_login(official)
-    # session, user, scope, village with its areas, navigation roles
-    with django_assert_max_num_queries(5):
+    # session, user, scope, village with its areas and profile, navigation roles; editor roles,
+    # IDM history, profile changes; map (boundary); programmes and scorecards (enrolments,
+    # assessments, roles)
+    with django_assert_max_num_queries(12):
         response = client.get(detail_url(regions.village_a))
     assert response.status_code == 200

@@ -4,7 +4,9 @@ import django_filters
 from rest_framework import serializers, viewsets
 
 from portal.lib.api import ScopedViewSetMixin
-from villages.models import District, Province, Regency, Village, VillageKind
+from villages.api.profiles import VillageProfileActionsMixin, VillageSummarySerializer
+from villages.models import District, Province, Regency, Village
+from villages.selectors.profiles import VillageListFilter, with_latest_idm
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -51,20 +53,6 @@ class DistrictFilter(NameSearchFilterSet):
         fields = ["regency", "name"]
 
 
-class VillageFilter(NameSearchFilterSet):
-    district = django_filters.CharFilter(field_name="district_id")
-    # A village's code starts with its regency's code, so no join is needed.
-    regency = django_filters.CharFilter(method="filter_regency")
-    kind = django_filters.ChoiceFilter(choices=VillageKind.choices)
-
-    class Meta:
-        model = Village
-        fields = ["district", "regency", "kind", "name"]
-
-    def filter_regency(self, queryset, name, value):
-        return queryset.filter(code__startswith=f"{value}.")
-
-
 class ProvinceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scoped_model = Province
     serializer_class = ProvinceSerializer
@@ -89,9 +77,19 @@ class DistrictViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[\d.]+"
 
 
-class VillageViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class VillageViewSet(VillageProfileActionsMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Villages with the village list page's filters; the list adds connectivity and latest IDM."""
+
     scoped_model = Village
     serializer_class = VillageSerializer
-    filterset_class = VillageFilter
+    filterset_class = VillageListFilter
     lookup_field = "code"
     lookup_value_regex = r"[\d.]+"
+
+    def scope_queryset(self, queryset):
+        if self.action == "list":
+            return with_latest_idm(queryset.select_related("profile"))
+        return queryset
+
+    def get_serializer_class(self):
+        return VillageSummarySerializer if self.action == "list" else VillageSerializer

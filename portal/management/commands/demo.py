@@ -9,7 +9,8 @@ from villages.management.commands.import_regions import summary
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: Kabupaten Blitar's regions and one demo user per role. Safe to "
+        "Load the demo data: Kabupaten Blitar's regions, one demo user per role and two pilot "
+        "programmes with their villages' progress and scorecards. Safe to "
         "re-run; it resets the demo users' passwords and roles. For demo instances only."
     )
 
@@ -36,6 +37,12 @@ class Command(BaseCommand):
             self.stdout.write(summary(result.regions))
             self.stdout.write("")
             self.stdout.write(users_table(result.accounts))
+            self.stdout.write("")
+            for programme in result.programmes:
+                self.stdout.write(
+                    gettext("Programme %(name)s: %(count)s villages enrolled")
+                    % {"name": programme.name, "count": programme.enrolments.count()}
+                )
             self.stdout.write("")
             self.stdout.write(
                 gettext("Password for every demo user: %(password)s") % {"password": DEMO_PASSWORD}

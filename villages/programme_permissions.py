@@ -1,0 +1,64 @@
+"""Who may change programmes, milestone progress and scorecards.
+
+Seeing a programme or a village is `visible_to`'s business; these predicates answer the next
+question, whether a user who sees the row may change it (403 when not).
+"""
+
+from __future__ import annotations
+
+from villages.models import Programme, Role, RoleAssignment, Village
+
+
+def _role_areas(user) -> frozenset[tuple[str, str]]:
+    """(role, area code) pairs of the user, one query per user object."""
+    cached = getattr(user, "_programme_role_areas", None)
+    if cached is None:
+        cached = frozenset(
+            (assignment.role, assignment.area_code)
+            for assignment in RoleAssignment.objects.filter(user=user).only(
+                "role", "regency_id", "district_id", "village_id"
+            )
+        )
+        user._programme_role_areas = cached
+    return cached
+
+
+def _is_admin(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def _holds(user, role: Role, code: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return (role, code) in _role_areas(user)
+
+
+def can_manage_programme(user, programme: Programme) -> bool:
+    """Programmes, their milestones and enrolments: the regency's officials and administrators."""
+    return _is_admin(user) or _holds(user, Role.DISTRICT_OFFICIAL, programme.regency_id)
+
+
+def _village_codes(village: Village) -> tuple[str, str]:
+    district_code = village.code.rpartition(".")[0]
+    return district_code, district_code.rpartition(".")[0]
+
+
+def can_update_milestone_progress(user, village: Village) -> bool:
+    """The village's secretary, its kecamatan officer, its regency's officials, administrators."""
+    district_code, regency_code = _village_codes(village)
+    return (
+        _is_admin(user)
+        or _holds(user, Role.VILLAGE_SECRETARY, village.code)
+        or _holds(user, Role.KECAMATAN_OFFICER, district_code)
+        or _holds(user, Role.DISTRICT_OFFICIAL, regency_code)
+    )
+
+
+def can_record_assessment(user, village: Village) -> bool:
+    """Scorecards are assessed from outside the village: its officer, officials, administrators."""
+    district_code, regency_code = _village_codes(village)
+    return (
+        _is_admin(user)
+        or _holds(user, Role.KECAMATAN_OFFICER, district_code)
+        or _holds(user, Role.DISTRICT_OFFICIAL, regency_code)
+    )
