@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from axes.models import AccessAttempt
@@ -22,7 +23,9 @@ from villages.actions.scorecards import record_assessment
 from villages.models import (
     ROLE_AREA_FIELD,
     Assessment,
+    Connectivity,
     Enrolment,
+    IdmScore,
     Indicator,
     MilestoneProgress,
     MilestoneState,
@@ -31,6 +34,7 @@ from villages.models import (
     Role,
     RoleAssignment,
     Village,
+    VillageProfile,
 )
 
 # Published on purpose (README, the demo command's output): demo instances only.
@@ -89,6 +93,7 @@ def load_demo() -> DemoResult:
     accounts = [_reset_demo_user(spec) for spec in DEMO_USERS]
     official = next(account.user for account in accounts if account.user.username == "pejabat")
     programmes = _load_demo_programmes(official)
+    _load_demo_profiles(official)
     return DemoResult(regions=regions, accounts=accounts, programmes=programmes)
 
 
@@ -307,3 +312,59 @@ def _ensure_demo_assessments(villages: list[Village], official: User) -> None:
             record_assessment(
                 village=village, assessed_on=assessed_on, scores=scores, actor=official
             )
+
+
+DEMO_IDM_YEARS = (2021, 2022, 2023)
+DEMO_CONNECTIVITY = (
+    Connectivity.G4,
+    Connectivity.G4,
+    Connectivity.G3,
+    Connectivity.FIBRE,
+    Connectivity.VILLAGE_WIFI,
+    Connectivity.G2,
+    Connectivity.NONE,
+)
+
+
+def _load_demo_profiles(official: User) -> None:
+    """Give every Blitar village a profile and three years of IDM scores, so that the map layers
+    and filters have something to show. Deterministic: values follow from the village code."""
+    villages = list(Village.objects.filter(code__startswith="35.05.").order_by("code"))
+    profiles, scores = [], []
+    for index, village in enumerate(villages):
+        seed = int(village.code.replace(".", "")) * 37
+        profiles.append(
+            VillageProfile(
+                village=village,
+                population=2000 + seed % 6000,
+                households=600 + seed % 1800,
+                connectivity=DEMO_CONNECTIVITY[index % len(DEMO_CONNECTIVITY)],
+                internet_sambung_desa=index % 3 == 0,
+                umkm_count=20 + seed % 80,
+                umkm_online_count=seed % 20,
+                updated_by=official,
+            )
+        )
+        base = Decimal(45 + seed % 45) / 100
+        scores += [
+            IdmScore(village=village, year=year, score=min(base + Decimal("0.02") * step, 1))
+            for step, year in enumerate(DEMO_IDM_YEARS)
+        ]
+    # Seed data: written in bulk, so the profiles start without history entries.
+    VillageProfile.objects.bulk_create(
+        profiles,
+        update_conflicts=True,
+        unique_fields=["village"],
+        update_fields=[
+            "population",
+            "households",
+            "connectivity",
+            "internet_sambung_desa",
+            "umkm_count",
+            "umkm_online_count",
+            "updated_by",
+        ],
+    )
+    IdmScore.objects.bulk_create(
+        scores, update_conflicts=True, unique_fields=["village", "year"], update_fields=["score"]
+    )

@@ -1,5 +1,6 @@
 """`manage.py demo`: Kabupaten Blitar's regions and one demo user per role, idempotently."""
 
+import json
 from io import StringIO
 
 import pytest
@@ -10,7 +11,18 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from portal.accounts.models import User
-from villages.models import District, Province, Regency, Role, RoleAssignment, Village
+from villages.models import (
+    District,
+    DistrictBoundary,
+    IdmScore,
+    Province,
+    Regency,
+    Role,
+    RoleAssignment,
+    Village,
+    VillageBoundary,
+    VillageProfile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +180,45 @@ def test_the_demo_programmes_have_the_issues_milestones_in_various_states_with_e
 def test_the_demo_prints_its_programmes():
     output = run_demo()
     assert "Programme Desa Cerdas Kemendes 2021: 30 villages enrolled" in output
+
+
+def test_it_imports_village_and_kecamatan_outlines_when_given_files(db, tmp_path):
+    outline = {
+        "type": "Polygon",
+        "coordinates": [
+            [[112.1, -8.0], [112.11, -8.0], [112.11, -7.99], [112.1, -7.99], [112.1, -8.0]]
+        ],
+    }
+
+    def geojson(name, code):
+        path = tmp_path / name
+        feature = {"type": "Feature", "properties": {"code": code}, "geometry": outline}
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        return str(path)
+
+    with translation.override("en"):
+        call_command(
+            "demo",
+            force=True,
+            boundaries=geojson("villages.geojson", "35.05.01.2001"),
+            kecamatan_boundaries=geojson("kecamatan.geojson", "35.05.01"),
+            stdout=StringIO(),
+        )
+    assert list(VillageBoundary.objects.values_list("village_id", flat=True)) == ["35.05.01.2001"]
+    assert list(DistrictBoundary.objects.values_list("district_id", flat=True)) == ["35.05.01"]
+
+
+def test_a_bad_outline_file_stops_the_demo_with_its_message(db, tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text("{not json")
+    with translation.override("en"), pytest.raises(CommandError, match="not valid JSON"):
+        call_command("demo", force=True, boundaries=str(path), stdout=StringIO())
+
+
+def test_every_blitar_village_gets_a_profile_and_three_idm_years_without_duplicates(db):
+    run_demo()
+    run_demo()
+    assert VillageProfile.objects.count() == 248
+    assert IdmScore.objects.count() == 248 * 3
+    statuses = set(IdmScore.objects.with_status().values_list("status_code", flat=True))
+    assert len(statuses) >= 3, "the IDM map layer needs several statuses to show"

@@ -42,19 +42,6 @@ from villages.models import (
 )
 from villages.selectors.programmes import enrolment_percent, percent, with_progress
 
-
-class VisibleMilestones:
-    """Stands in for a `Milestone.objects.visible_to` (the model has none): a milestone is
-    visible with its programme."""
-
-    class objects:
-        model = Milestone
-
-        @staticmethod
-        def visible_to(user):
-            return Milestone.objects.filter(programme__in=Programme.objects.visible_to(user))
-
-
 # Programmes
 
 
@@ -295,7 +282,7 @@ class MilestoneViewSet(
 ):
     """Milestones of the programmes in scope; POST adds one (regency officials)."""
 
-    scoped_model = VisibleMilestones
+    scoped_model = Milestone
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
 

@@ -45,11 +45,20 @@ class Programme(models.Model):
         return self.name
 
 
+class ProgrammePartQuerySet(models.QuerySet):
+    """Milestones and cohorts: visible with their programme."""
+
+    def visible_to(self, user):
+        return area_scope(user).filter(self, code_field="programme__regency__code")
+
+
 class Cohort(models.Model):
     """A group of enrolled villages, e.g. the 20 of 30 chosen for Pandu Digital mentoring."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohorts")
     name = models.CharField(_("name"), max_length=100)
+
+    objects = ProgrammePartQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme", "name"]
@@ -107,6 +116,8 @@ class Milestone(models.Model):
     # For countable goals such as "10 UMKM online"; empty for yes/no milestones.
     target_count = models.PositiveIntegerField(_("target"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ProgrammePartQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme", "order", "pk"]

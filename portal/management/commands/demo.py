@@ -4,6 +4,8 @@ from django.utils.translation import gettext
 
 from portal.actions import DEMO_PASSWORD, DemoAccount, load_demo
 from villages.actions import RegionImportError
+from villages.actions.boundaries import BoundaryImportError, import_boundaries
+from villages.management.commands.import_boundaries import summary as boundary_summary
 from villages.management.commands.import_regions import summary
 
 
@@ -20,8 +22,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Load the demo even with DEBUG off (its users have a published password).",
         )
+        parser.add_argument(
+            "--boundaries",
+            metavar="FILE_OR_URL",
+            help="Also import village outlines from this GeoJSON (e.g. blitar_villages.geojson).",
+        )
+        parser.add_argument(
+            "--kecamatan-boundaries",
+            metavar="FILE_OR_URL",
+            help="Also import kecamatan outlines from this GeoJSON.",
+        )
 
-    def handle(self, *args, verbosity: int, force: bool, **options):
+    def handle(
+        self,
+        *args,
+        verbosity: int,
+        force: bool,
+        boundaries: str | None,
+        kecamatan_boundaries: str | None,
+        **options,
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 gettext(
@@ -33,8 +53,22 @@ class Command(BaseCommand):
             result = load_demo()
         except RegionImportError as error:
             raise CommandError("\n".join(error.messages)) from error
+        outlines = [
+            (boundaries, "village", gettext("village boundaries")),
+            (kecamatan_boundaries, "district", gettext("kecamatan boundaries")),
+        ]
+        imported = []
+        for source, level, label in outlines:
+            if source:
+                try:
+                    counts = import_boundaries(source=source, level=level)
+                except BoundaryImportError as error:
+                    raise CommandError("\n".join(error.messages)) from error
+                imported.append(f"{label}: {boundary_summary(counts)}")
         if verbosity > 0:
             self.stdout.write(summary(result.regions))
+            for line in imported:
+                self.stdout.write(line)
             self.stdout.write("")
             self.stdout.write(users_table(result.accounts))
             self.stdout.write("")
