@@ -12,12 +12,35 @@ from villages.models import (
     EnrolmentStatus,
     Indicator,
     MilestoneState,
+    Regency,
     Village,
 )
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=capfirst(_("name")), max_length=150)
+    slug = forms.SlugField(
+        label=capfirst(_("short name")),
+        max_length=80,
+        help_text=_("Used in the address, e.g. desa-cerdas-2021."),
+    )
+    owner_agency = forms.CharField(label=capfirst(_("owner agency")), max_length=150)
+    regency = forms.ModelChoiceField(label=capfirst(_("regency")), queryset=Regency.objects.none())
+    starts_on = forms.DateField(label=capfirst(_("start")), widget=DateInput)
+    ends_on = forms.DateField(label=capfirst(_("end")), widget=DateInput, required=False)
+    description = forms.CharField(
+        label=capfirst(_("description")), widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args, regencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regency"].queryset = regencies
+        if len(regencies) == 1:
+            self.fields["regency"].initial = regencies[0]
 
 
 class MilestoneForm(forms.Form):

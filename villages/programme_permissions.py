@@ -6,7 +6,7 @@ question, whether a user who sees the row may change it (403 when not).
 
 from __future__ import annotations
 
-from villages.models import Programme, Role, RoleAssignment, Village
+from villages.models import Programme, Regency, Role, RoleAssignment, Village
 
 
 def _role_areas(user) -> frozenset[tuple[str, str]]:
@@ -31,6 +31,15 @@ def _holds(user, role: Role, code: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return (role, code) in _role_areas(user)
+
+
+def managed_regencies(user):
+    """The regencies in which the user may start a programme: their own as an official; all
+    for administrators."""
+    if _is_admin(user):
+        return Regency.objects.all()
+    codes = [code for role, code in _role_areas(user) if role == Role.DISTRICT_OFFICIAL]
+    return Regency.objects.filter(code__in=codes)
 
 
 def can_manage_programme(user, programme: Programme) -> bool:

@@ -6,6 +6,7 @@ app_name = "programmes"
 
 urlpatterns = [
     path("", views.programme_list_view, name="programme-list"),
+    path("tambah/", views.programme_create_view, name="programme-create"),
     path("bukti/<int:pk>/", views.evidence_file_view, name="evidence-file"),
     path("<slug:slug>/", views.programme_detail_view, name="programme-detail"),
     path("<slug:slug>/tahapan/tambah/", views.milestone_create_view, name="milestone-create"),

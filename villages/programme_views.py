@@ -19,6 +19,7 @@ from villages.actions.programmes import (
     EVIDENCE_CONTENT_TYPES,
     add_milestone,
     change_enrolment_status,
+    create_programme,
     enrol_village,
     get_or_create_cohort,
     update_milestone_progress,
@@ -31,11 +32,13 @@ from villages.programme_forms import (
     EnrolmentStatusForm,
     MilestoneForm,
     MilestoneProgressForm,
+    ProgrammeForm,
 )
 from villages.programme_permissions import (
     can_manage_programme,
     can_record_assessment,
     can_update_milestone_progress,
+    managed_regencies,
 )
 from villages.selectors.programmes import programme_detail_context, programme_list
 
@@ -67,7 +70,33 @@ def programme_list_view(request):
     return render(
         request,
         "villages/programme_list.html",
-        {"programmes": programme_list(user=request.user)},
+        {
+            "programmes": programme_list(user=request.user),
+            "can_create": managed_regencies(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def programme_create_view(request):
+    regencies = managed_regencies(request.user)
+    if not regencies.exists():
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None, regencies=regencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = create_programme(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, gettext("Programme “%(name)s” created.") % {"name": programme.name}
+            )
+            return redirect("programmes:programme-detail", programme.slug)
+    return render(
+        request,
+        "villages/programme_form.html",
+        {"form": form, "heading": gettext("New programme")},
     )
 
 

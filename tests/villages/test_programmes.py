@@ -30,7 +30,7 @@ from villages.actions.programmes import (
     enrol_village,
     update_milestone_progress,
 )
-from villages.models import Enrolment, Milestone, MilestoneProgress
+from villages.models import Enrolment, Milestone, MilestoneProgress, Programme
 from villages.selectors.programmes import (
     percent,
     programme_detail_context,
@@ -733,3 +733,52 @@ def test_the_village_programme_panel_costs_the_same_queries_for_1_and_many_enrol
     official = type(official).objects.get(pk=official.pk)
     many = count_queries(lambda: village_programme_context(user=official, village=village))
     assert single == many
+
+
+# Creating a programme from the pages
+
+
+def programme_post(regency_code: str, slug: str = "pilot-2026") -> dict:
+    return {
+        "name": "Pilot Desa Digital 2026",
+        "slug": slug,
+        "owner_agency": "Dinas Kominfo",
+        "regency": regency_code,
+        "starts_on": "2026-01-05",
+        "ends_on": "2026-12-20",
+        "description": "",
+    }
+
+
+def test_an_official_creates_a_programme_in_their_regency_from_the_page(client, official, regions):
+    client.force_login(official)
+    response = client.post(reverse("programmes:programme-create"), programme_post("35.05"))
+    assert response.status_code == 302
+    programme = Programme.objects.get(slug="pilot-2026")
+    assert programme.regency_id == "35.05"
+    assert response["Location"] == reverse("programmes:programme-detail", args=[programme.slug])
+
+
+def test_an_official_cannot_create_a_programme_in_another_regency(client, official, regions):
+    client.force_login(official)
+    response = client.post(reverse("programmes:programme-create"), programme_post("35.06"))
+    assert response.status_code == 200
+    assert "regency" in response.context["form"].errors
+    assert not Programme.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["secretary", "officer", "volunteer", "outsider"])
+def test_only_officials_and_administrators_may_open_the_new_programme_page(
+    client, request, regions, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("programmes:programme-create")).status_code == 403
+
+
+def test_a_programme_ending_before_it_starts_is_refused_with_a_message(client, official, regions):
+    client.force_login(official)
+    data = {**programme_post("35.05"), "ends_on": "2025-01-01"}
+    response = client.post(reverse("programmes:programme-create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "cannot end before it starts" in response.content.decode()
+    assert not Programme.objects.exists()
