@@ -43,6 +43,14 @@ class ProgrammeForm(forms.Form):
             self.fields["regency"].initial = regencies[0]
 
 
+class IndicatorForm(forms.ModelForm):
+    """Parses an indicator; villages.actions.scorecards.save_indicator writes it."""
+
+    class Meta:
+        model = Indicator
+        fields = ["dimension", "code", "name", "description", "max_score", "order", "is_active"]
+
+
 class MilestoneForm(forms.Form):
     name = forms.CharField(label=capfirst(_("name")), max_length=150)
     description = forms.CharField(

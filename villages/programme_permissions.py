@@ -42,6 +42,11 @@ def managed_regencies(user):
     return Regency.objects.filter(code__in=codes)
 
 
+def can_edit_indicators(user) -> bool:
+    """The scorecard's indicators are shared by every regency: officials and administrators."""
+    return managed_regencies(user).exists()
+
+
 def can_manage_programme(user, programme: Programme) -> bool:
     """Programmes, their milestones and enrolments: the regency's officials and administrators."""
     return _is_admin(user) or _holds(user, Role.DISTRICT_OFFICIAL, programme.regency_id)

@@ -24,17 +24,19 @@ from villages.actions.programmes import (
     get_or_create_cohort,
     update_milestone_progress,
 )
-from villages.actions.scorecards import record_assessment
+from villages.actions.scorecards import record_assessment, save_indicator
 from villages.models import Enrolment, Indicator, MilestoneProgress, Programme, Village
 from villages.programme_forms import (
     AssessmentForm,
     EnrolmentForm,
     EnrolmentStatusForm,
+    IndicatorForm,
     MilestoneForm,
     MilestoneProgressForm,
     ProgrammeForm,
 )
 from villages.programme_permissions import (
+    can_edit_indicators,
     can_manage_programme,
     can_record_assessment,
     can_update_milestone_progress,
@@ -98,6 +100,36 @@ def programme_create_view(request):
         "villages/programme_form.html",
         {"form": form, "heading": gettext("New programme")},
     )
+
+
+@login_required
+def indicator_list_view(request):
+    return render(
+        request,
+        "villages/indicator_list.html",
+        {
+            "indicators": Indicator.objects.order_by("dimension", "order", "code"),
+            "can_edit": can_edit_indicators(request.user),
+        },
+    )
+
+
+@login_required
+def indicator_form_view(request, pk: int | None = None):
+    if not can_edit_indicators(request.user):
+        raise PermissionDenied
+    indicator = get_object_or_404(Indicator, pk=pk) if pk else None
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_indicator(indicator=indicator, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, gettext("Indicator “%(name)s” saved.") % {"name": saved.name})
+            return redirect("programmes:indicator-list")
+    heading = gettext("Edit indicator") if indicator else gettext("New indicator")
+    return render(request, "villages/programme_form.html", {"form": form, "heading": heading})
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import AssessmentFactory, EnrolmentFactory, ProgrammeFactory
-from villages.actions.scorecards import record_assessment
+from villages.actions.scorecards import record_assessment, save_indicator
 from villages.charts import PLOT_HEIGHT, scorecard_chart
 from villages.models import Assessment, AssessmentScore, Dimension, Indicator
 from villages.selectors.programmes import (
@@ -375,3 +375,69 @@ def test_the_scorecard_panel_and_api_cost_the_same_queries_for_1_and_50_assessme
     assert Assessment.objects.count() == 50
     assert panel_one == panel_fifty
     assert api_one == api_fifty
+
+
+# Indicators are data that officials edit
+
+
+def test_an_official_adds_an_indicator_from_the_page(client, official, regions):
+    client.force_login(official)
+    response = client.post(
+        reverse("programmes:indicator-create"),
+        {
+            "dimension": Dimension.ECONOMY,
+            "code": "bumdes-daring",
+            "name": "BUMDes menjual produk secara daring",
+            "description": "",
+            "max_score": 4,
+            "order": 9,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Indicator.objects.get(code="bumdes-daring").dimension == Dimension.ECONOMY
+
+
+def test_an_official_deactivates_an_indicator_and_old_scores_stay(client, official, regions):
+    indicator = Indicator.objects.get(code="umkm-daring")
+    client.force_login(official)
+    response = client.post(
+        reverse("programmes:indicator-update", args=[indicator.pk]),
+        {
+            "dimension": indicator.dimension,
+            "code": indicator.code,
+            "name": indicator.name,
+            "description": "",
+            "max_score": indicator.max_score,
+            "order": indicator.order,
+        },
+    )
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.is_active is False
+
+
+@pytest.mark.parametrize("persona", ["secretary", "officer", "volunteer", "outsider"])
+def test_only_officials_and_administrators_may_edit_indicators(client, request, regions, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    assert client.get(reverse("programmes:indicator-create")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        save_indicator(actor=user, dimension=Dimension.ECONOMY, code="x", name="X")
+    assert client.get(reverse("programmes:indicator-list")).status_code == 200
+
+
+def test_an_indicator_code_is_taken_once(official, regions):
+    with pytest.raises(ValidationError) as caught:
+        save_indicator(actor=official, dimension=Dimension.ECONOMY, code="umkm-daring", name="Dua")
+    assert "code" in caught.value.message_dict
+
+
+def test_the_indicator_list_uses_the_same_queries_for_few_and_many(
+    client, official, regions, django_assert_max_num_queries
+):
+    client.force_login(official)
+    for number in range(40):
+        Indicator.objects.create(dimension=Dimension.SOCIETY, code=f"extra-{number}", name="Extra")
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("programmes:indicator-list")).status_code == 200

@@ -1,4 +1,4 @@
-"""Writes to Desa Cerdas scorecards: recording a village's assessment."""
+"""Writes to Desa Cerdas scorecards: the indicators, and recording a village's assessment."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from portal.accounts.models import User
 from villages.models import Assessment, AssessmentScore, Indicator, Programme, Village
-from villages.programme_permissions import can_record_assessment
+from villages.programme_permissions import can_edit_indicators, can_record_assessment
 
 
 @transaction.atomic
@@ -97,3 +97,33 @@ def record_assessment(
         row.full_clean(exclude=["assessment"])
     AssessmentScore.objects.bulk_create(rows.values())
     return assessment
+
+
+INDICATOR_FIELDS = ("dimension", "code", "name", "description", "max_score", "order", "is_active")
+
+
+@transaction.atomic
+def save_indicator(*, indicator: Indicator | None = None, actor: User, **fields) -> Indicator:
+    """Create an indicator, or change `indicator`, from `fields` (any of INDICATOR_FIELDS).
+
+    Raises PermissionDenied unless actor is a district official or an administrator,
+    ValidationError for a taken code, an unknown dimension or a highest score below 1.
+    Scores already recorded keep their values; deactivating hides an indicator from new
+    assessments without touching old ones.
+    """
+    if not can_edit_indicators(actor):
+        raise PermissionDenied(gettext("Only officials may change the scorecard's indicators."))
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    if indicator is None:
+        indicator = Indicator(**fields)
+        indicator.full_clean()
+        indicator.save()
+        return indicator
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    indicator.save(update_fields=list(fields))
+    return indicator
