@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import (
+    Assessment,
     Cohort,
     Dimension,
     EnrolmentStatus,
@@ -88,10 +89,17 @@ class EnrolmentStatusForm(forms.Form):
     cohort = forms.ModelChoiceField(
         label=capfirst(_("cohort")), queryset=Cohort.objects.none(), required=False
     )
+    baseline = forms.ModelChoiceField(
+        label=capfirst(_("baseline assessment")),
+        queryset=Assessment.objects.none(),
+        required=False,
+        help_text=_("Progress is measured from it; empty means the village's first assessment."),
+    )
 
-    def __init__(self, *args, cohorts, **kwargs):
+    def __init__(self, *args, cohorts, assessments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = cohorts
+        self.fields["baseline"].queryset = assessments
 
 
 class MilestoneProgressForm(forms.Form):

@@ -216,8 +216,13 @@ def enrolment_status_view(request, slug: str, pk: int):
         raise PermissionDenied
     form = EnrolmentStatusForm(
         request.POST or None,
-        initial={"status": enrolment.status, "cohort": enrolment.cohort_id},
+        initial={
+            "status": enrolment.status,
+            "cohort": enrolment.cohort_id,
+            "baseline": enrolment.baseline_id,
+        },
         cohorts=programme.cohorts.all(),
+        assessments=enrolment.village.assessments.order_by("assessed_on"),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,6 +230,7 @@ def enrolment_status_view(request, slug: str, pk: int):
                 enrolment=enrolment,
                 status=form.cleaned_data["status"],
                 cohort=form.cleaned_data["cohort"],
+                baseline=form.cleaned_data["baseline"],
                 actor=request.user,
             )
         except ValidationError as error:

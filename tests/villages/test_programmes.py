@@ -15,6 +15,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import (
+    AssessmentFactory,
     CohortFactory,
     DistrictFactory,
     EnrolmentFactory,
@@ -782,3 +783,57 @@ def test_a_programme_ending_before_it_starts_is_refused_with_a_message(client, o
     assert response.status_code == 200
     assert "cannot end before it starts" in response.content.decode()
     assert not Programme.objects.exists()
+
+
+# Choosing the baseline an enrolment's progress is measured from
+
+
+@pytest.fixture
+def enrolment_with_assessments(regions):
+    enrolment = EnrolmentFactory(
+        programme=ProgrammeFactory(regency=regions.regency), village=regions.village_a
+    )
+    first = AssessmentFactory(village=regions.village_a, assessed_on=datetime.date(2021, 3, 1))
+    second = AssessmentFactory(village=regions.village_a, assessed_on=datetime.date(2021, 9, 1))
+    elsewhere = AssessmentFactory(village=regions.village_b)
+    return SimpleNamespace(enrolment=enrolment, first=first, second=second, elsewhere=elsewhere)
+
+
+def test_an_official_sets_the_baseline_through_the_api(official, enrolment_with_assessments):
+    data = enrolment_with_assessments
+    api = APIClient()
+    api.force_authenticate(official)
+    response = api.patch(
+        f"/api/enrolments/{data.enrolment.pk}/",
+        {"status": "active", "baseline": data.second.pk},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["baseline"] == data.second.pk
+    data.enrolment.refresh_from_db()
+    assert data.enrolment.baseline_id == data.second.pk
+
+
+def test_an_official_sets_the_baseline_on_the_enrolment_page(
+    client, official, enrolment_with_assessments
+):
+    data = enrolment_with_assessments
+    programme = data.enrolment.programme
+    client.force_login(official)
+    response = client.post(
+        reverse("programmes:enrolment-status", args=[programme.slug, data.enrolment.pk]),
+        {"status": "active", "cohort": "", "baseline": data.second.pk},
+    )
+    assert response.status_code == 302
+    data.enrolment.refresh_from_db()
+    assert data.enrolment.baseline_id == data.second.pk
+
+
+def test_a_baseline_of_another_village_is_refused(official, enrolment_with_assessments):
+    data = enrolment_with_assessments
+    with translation.override("en"), pytest.raises(ValidationError, match="this village"):
+        change_enrolment_status(
+            enrolment=data.enrolment, status="active", baseline=data.elsewhere, actor=official
+        )
+    data.enrolment.refresh_from_db()
+    assert data.enrolment.baseline_id is None

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from portal.accounts.models import User
 from villages.models import (
+    Assessment,
     Cohort,
     Enrolment,
     EnrolmentStatus,
@@ -174,12 +175,18 @@ def enrol_village(
 
 @transaction.atomic
 def change_enrolment_status(
-    *, enrolment: Enrolment, status: str, cohort: Cohort | None = None, actor: User
+    *,
+    enrolment: Enrolment,
+    status: str,
+    cohort: Cohort | None = None,
+    baseline: Assessment | None = None,
+    actor: User,
 ) -> Enrolment:
-    """Move an enrolment to `status` (and, when given, to another cohort of its programme).
+    """Move an enrolment to `status` (and, when given, to another cohort of its programme, and
+    measure its progress from the `baseline` assessment instead of the village's first).
 
     Raises PermissionDenied unless actor manages the programme, ValidationError for an unknown
-    status or a cohort of another programme.
+    status, a cohort of another programme or a baseline assessing another village.
     """
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",))
@@ -196,6 +203,13 @@ def change_enrolment_status(
             raise ValidationError({"cohort": gettext("The cohort belongs to another programme.")})
         enrolment.cohort = cohort
         update_fields.append("cohort")
+    if baseline is not None:
+        if baseline.village_id != enrolment.village_id:
+            raise ValidationError(
+                {"baseline": gettext("The baseline must be an assessment of this village.")}
+            )
+        enrolment.baseline = baseline
+        update_fields.append("baseline")
     enrolment.save(update_fields=update_fields)
     return enrolment
 

@@ -186,6 +186,7 @@ class EnrolVillageInputSerializer(serializers.Serializer):
 class ChangeEnrolmentStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
     cohort = serializers.IntegerField(required=False, allow_null=True, default=None)
+    baseline = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class EnrolmentViewSet(
@@ -242,8 +243,17 @@ class EnrolmentViewSet(
         cohort = None
         if data["cohort"] is not None:
             cohort = get_object_or_404(enrolment.programme.cohorts, pk=data["cohort"])
+        baseline = None
+        if data["baseline"] is not None:
+            baseline = get_object_or_404(
+                Assessment.objects.visible_to(request.user), pk=data["baseline"]
+            )
         enrolment = change_enrolment_status(
-            enrolment=enrolment, status=data["status"], cohort=cohort, actor=request.user
+            enrolment=enrolment,
+            status=data["status"],
+            cohort=cohort,
+            baseline=baseline,
+            actor=request.user,
         )
         return self._respond(enrolment, status.HTTP_200_OK)
 
