@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.polygon import orient
 
+from portal.lib.errors import ErrorCollector
 from villages.models import CODE_PATTERNS, District, DistrictBoundary, Village, VillageBoundary
 from villages.selectors.maps import bump_boundary_cache_version, geojson_geometry
 
@@ -52,29 +53,6 @@ class BoundaryImportResult:
     unchanged: int = 0
     # One message per feature whose geometry was invalid and has been repaired.
     repaired: list[str] = field(default_factory=list)
-
-
-class _Errors:
-    """Collects error messages; keeps the first MAX_ERRORS and counts the rest."""
-
-    def __init__(self):
-        self.messages: list[str] = []
-        self.count = 0
-
-    def add(self, message: str, **params) -> None:
-        self.count += 1
-        if len(self.messages) < MAX_ERRORS:
-            self.messages.append(message % params)
-
-    def raise_if_any(self) -> None:
-        if not self.count:
-            return
-        messages = list(self.messages)
-        if self.count > len(messages):
-            messages.append(
-                gettext("... and %(count)s more errors.") % {"count": self.count - len(messages)}
-            )
-        raise BoundaryImportError(messages)
 
 
 @dataclass
@@ -114,7 +92,7 @@ def import_boundaries(*, source: str | Path, level: str = "village") -> Boundary
             % {"level": level, "levels": ", ".join(BOUNDARY_LEVELS)}
         )
     boundary_model, region_model = BOUNDARY_LEVELS[level]
-    errors = _Errors()
+    errors = ErrorCollector(BoundaryImportError, limit=MAX_ERRORS)
     label = str(source)
     features = _read_features(_read_source(source), errors)
     outlines, repaired = _check_features(features, level, errors)
@@ -168,7 +146,7 @@ def _check_size(data: bytes, source: str) -> None:
         )
 
 
-def _read_features(data: bytes, errors: _Errors) -> list:
+def _read_features(data: bytes, errors: ErrorCollector) -> list:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -195,7 +173,7 @@ def _read_features(data: bytes, errors: _Errors) -> list:
 
 
 def _check_features(
-    features: list, level: str, errors: _Errors
+    features: list, level: str, errors: ErrorCollector
 ) -> tuple[list[_Outline], list[str]]:
     pattern = re.compile(CODE_PATTERNS[level])
     first: dict[str, int] = {}
@@ -232,7 +210,7 @@ def _check_features(
     return outlines, repaired
 
 
-def _polygonal(raw, where: dict, errors: _Errors, repaired: list[str]):
+def _polygonal(raw, where: dict, errors: ErrorCollector, repaired: list[str]):
     """The feature's geometry as a valid Polygon/MultiPolygon on the storage grid, or None."""
     try:
         geometry = shape(raw)
@@ -311,7 +289,7 @@ def area_km2(geometry) -> float:
     return shapely.transform(geometry, project).area * KM_PER_DEGREE**2
 
 
-def _check_codes_known(outlines: list[_Outline], region_model, errors: _Errors) -> None:
+def _check_codes_known(outlines: list[_Outline], region_model, errors: ErrorCollector) -> None:
     codes = {outline.code for outline in outlines}
     known = set(region_model.objects.filter(code__in=codes).values_list("code", flat=True))
     unknown = [outline for outline in outlines if outline.code not in known]

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from portal.lib.errors import ErrorCollector
 from villages.models import (
     CODE_PATTERNS,
     District,
@@ -105,29 +106,6 @@ class _Row(NamedTuple):
     name: str
 
 
-class _Errors:
-    """Collects error messages; keeps the first MAX_ERRORS and counts the rest."""
-
-    def __init__(self):
-        self.messages: list[str] = []
-        self.count = 0
-
-    def add(self, message: str, **params) -> None:
-        self.count += 1
-        if len(self.messages) < MAX_ERRORS:
-            self.messages.append(message % params)
-
-    def raise_if_any(self) -> None:
-        if not self.count:
-            return
-        messages = list(self.messages)
-        if self.count > len(messages):
-            messages.append(
-                gettext("... and %(count)s more errors.") % {"count": self.count - len(messages)}
-            )
-        raise RegionImportError(messages)
-
-
 class _Scope:
     """The part of the registry an import touches: everything, or one province or regency."""
 
@@ -169,7 +147,7 @@ def import_regions(
     """
     directory = Path(directory)
     scope = _Scope(_clean_only(only))
-    errors = _Errors()
+    errors = ErrorCollector(RegionImportError, limit=MAX_ERRORS)
     if not directory.is_dir():
         errors.add(gettext("%(directory)s is not a folder."), directory=directory)
         errors.raise_if_any()
@@ -211,7 +189,7 @@ def _level_of(code: str | None) -> str | None:
     return next((name for name, pattern in _CODE_PATTERNS.items() if pattern.match(code)), None)
 
 
-def _check_only_present(level: _Level, only: str, codes: set[str], errors: _Errors) -> None:
+def _check_only_present(level: _Level, only: str, codes: set[str], errors: ErrorCollector) -> None:
     if only not in codes:
         errors.add(gettext("%(file)s: no row with code %(code)r."), file=level.file, code=only)
 
@@ -227,7 +205,7 @@ def _existing_rows(level: _Level, scope: _Scope) -> dict[str, tuple[str, str | N
     }
 
 
-def _read_rows(directory: Path, level: _Level, scope: _Scope, errors: _Errors) -> list[_Row]:
+def _read_rows(directory: Path, level: _Level, scope: _Scope, errors: ErrorCollector) -> list[_Row]:
     """The file's rows within the scope; structural problems go to `errors`."""
     try:
         data = (directory / level.file).read_bytes()
@@ -261,7 +239,7 @@ def _read_rows(directory: Path, level: _Level, scope: _Scope, errors: _Errors) -
 
 
 def _rows_in_scope(
-    reader, header: Sequence[str], level: _Level, scope: _Scope, errors: _Errors
+    reader, header: Sequence[str], level: _Level, scope: _Scope, errors: ErrorCollector
 ) -> Iterator[_Row]:
     positions = [header.index(column) for column in level.columns]
     # Errors name a record's first line; `line_num` is its last when a quoted field spans lines.
@@ -287,7 +265,7 @@ def _rows_in_scope(
             yield _Row(line, values[0], parent, values[-1])
 
 
-def _decode(data: bytes, file: str, errors: _Errors) -> str:
+def _decode(data: bytes, file: str, errors: ErrorCollector) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -305,7 +283,7 @@ def _decode(data: bytes, file: str, errors: _Errors) -> str:
 
 
 def _check_rows(
-    level: _Level, rows: list[_Row], parents: set[str], errors: _Errors
+    level: _Level, rows: list[_Row], parents: set[str], errors: ErrorCollector
 ) -> tuple[dict[str, _Row], set[str]]:
     """The valid rows by code, and every well-formed code seen (so that a row with a bad name does
     not also make each of its children report an unknown parent)."""
@@ -345,7 +323,7 @@ def _check_rows(
     return valid, set(first_lines)
 
 
-def _check_name(row: _Row, max_length: int, where: dict, errors: _Errors) -> None:
+def _check_name(row: _Row, max_length: int, where: dict, errors: ErrorCollector) -> None:
     if not row.name:
         errors.add(gettext("%(file)s, line %(line)s: empty name."), **where)
     elif len(row.name) > max_length:
@@ -359,7 +337,7 @@ def _check_name(row: _Row, max_length: int, where: dict, errors: _Errors) -> Non
         errors.add(gettext("%(file)s, line %(line)s: line break inside a name."), **where)
 
 
-def _check_parent(row: _Row, parents: set[str], where: dict, errors: _Errors) -> None:
+def _check_parent(row: _Row, parents: set[str], where: dict, errors: ErrorCollector) -> None:
     if row.code.rpartition(".")[0] != row.parent:
         errors.add(
             gettext("%(file)s, line %(line)s: code %(code)r is not under its parent %(parent)r."),
