@@ -8,13 +8,13 @@ from portal.accounts.api import ObtainTokenView
 from villages.api.boundaries import DistrictBoundaryViewSet, VillageBoundaryViewSet
 from villages.api.profiles import IdmScoreViewSet
 from villages.api.programmes import (
-    AssessmentViewSet,
     EnrolmentViewSet,
     MilestoneProgressViewSet,
     MilestoneViewSet,
     ProgrammeViewSet,
 )
 from villages.api.regions import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
+from villages.api.scorecards import AssessmentViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")
