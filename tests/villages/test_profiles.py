@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import IdmScoreFactory, UserFactory, VillageProfileFactory, grant
@@ -260,12 +261,12 @@ def test_the_page_shows_only_the_last_ten_changes(client, secretary, regions):
 def test_phone_changes_are_left_out_of_the_history_for_those_who_may_not_edit(secretary, regions):
     from villages.selectors.profiles import profile_changes
 
-    update_village_profile(village=regions.village_a, actor=secretary, head_phone="0811")
-    update_village_profile(village=regions.village_a, actor=secretary, head_phone="0822")
+    update_village_profile(village=regions.village_a, actor=secretary, head_phone="0811 111 1111")
+    update_village_profile(village=regions.village_a, actor=secretary, head_phone="0822 222 2222")
     shown = profile_changes(village=regions.village_a, show_contacts=True)
     hidden = profile_changes(village=regions.village_a, show_contacts=False)
-    assert "0822" in [field.new for field in shown[0].changes]
-    assert all("08" not in str(field.new) for change in hidden for field in change.changes)
+    assert "+628222222222" in [field.new for field in shown[0].changes]
+    assert all("+62" not in str(field.new) for change in hidden for field in change.changes)
 
 
 @pytest.fixture
@@ -503,3 +504,19 @@ def test_the_openapi_schema_describes_the_profile_and_idm_endpoints(api):
     assert "PatchedUpdateVillageProfileInput" in schema["components"]["schemas"]
     parameters = {p["name"] for p in schema["paths"]["/api/villages/"]["get"]["parameters"]}
     assert {"q", "programme", "enrolment_status", "idm_status", "connectivity"} <= parameters
+
+
+@pytest.mark.parametrize(
+    "typed", ["0812-3456-7890", "0812 3456 7890", "62 812 3456 7890", "+62 812-3456-7890"]
+)
+def test_contact_phones_are_stored_in_one_form_however_they_are_typed(secretary, regions, typed):
+    profile = update_village_profile(village=regions.village_a, actor=secretary, head_phone=typed)
+    assert profile.head_phone == "+6281234567890"
+
+
+@pytest.mark.parametrize("typed", ["0811", "12345", "halo"])
+def test_a_phone_that_is_not_one_is_refused_naming_the_field(secretary, regions, typed):
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        update_village_profile(village=regions.village_a, actor=secretary, secretary_phone=typed)
+    assert f"{typed} is not a valid phone number" in caught.value.message_dict["secretary_phone"][0]
+    assert not VillageProfile.objects.exists()

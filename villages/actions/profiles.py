@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
+from portal.lib.phone import normalise_phone
 from villages.models import IdmScore, Village, VillageProfile
 from villages.permissions import can_edit_village_profile
 
@@ -19,6 +20,7 @@ PROFILE_FIELDS = tuple(
 )
 
 UMKM_ONLINE_TOO_HIGH = gettext_lazy("UMKM selling online cannot exceed the number of UMKM.")
+PHONE_FIELDS = ("head_phone", "secretary_phone")
 
 
 def check_umkm_counts(umkm_count: int | None, umkm_online_count: int | None) -> None:
@@ -36,9 +38,10 @@ def _check_may_edit(actor, village: Village) -> None:
 def update_village_profile(*, village: Village, actor, **changes) -> VillageProfile:
     """Change fields of `village`'s profile (creating the profile on its first change).
 
-    `changes` maps names in PROFILE_FIELDS to new values. Raises PermissionDenied if `actor` may not
-    edit the village's profile (see `can_edit_village_profile`), ValidationError for an unknown
-    field, a value the model refuses, or more UMKM online than UMKM.
+    `changes` maps names in PROFILE_FIELDS to new values; phone numbers are normalised to +62….
+    Raises PermissionDenied if `actor` may not edit the village's profile (see
+    `can_edit_village_profile`), ValidationError for an unknown field, an invalid phone number,
+    a value the model refuses, or more UMKM online than UMKM.
     Effects: saves only the fields that changed, with `updated_by`, and adds a history record
     naming `actor`; nothing is written when no value changes.
     """
@@ -48,6 +51,12 @@ def update_village_profile(*, village: Village, actor, **changes) -> VillageProf
         raise ValidationError(
             gettext("Unknown profile fields: %(fields)s.") % {"fields": ", ".join(unknown)}
         )
+    for name in PHONE_FIELDS:
+        if name in changes:
+            try:
+                changes[name] = normalise_phone(changes[name])
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from None
     # Locking the village serialises the first edits too, when there is no profile row to lock.
     Village.objects.select_for_update().filter(pk=village.pk).first()
     profile = VillageProfile.objects.select_for_update().filter(village=village).first()
