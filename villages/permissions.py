@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from villages.models import Role, RoleAssignment, Village
+from villages.models import Role, Village, role_areas
 
 # The roles whose holders look after a village's profile, each over the area the role points at.
 PROFILE_EDITOR_ROLES = (Role.DISTRICT_OFFICIAL, Role.KECAMATAN_OFFICER, Role.VILLAGE_SECRETARY)
 
 
 def _profile_editor_codes(user) -> frozenset[str]:
-    """The region codes under which `user` may edit profiles; one query, cached on the user."""
-    cached = getattr(user, "_profile_editor_codes", None)
-    if cached is None:
-        cached = frozenset(
-            assignment.area_code
-            for assignment in RoleAssignment.objects.filter(
-                user=user, role__in=PROFILE_EDITOR_ROLES
-            ).only("regency_id", "district_id", "village_id")
-            if assignment.area_code
-        )
-        user._profile_editor_codes = cached
-    return cached
+    """The region codes under which `user` may edit profiles."""
+    return frozenset(code for role, code in role_areas(user) if role in PROFILE_EDITOR_ROLES)
 
 
 def can_edit_village_profile(user, village: Village) -> bool:

@@ -6,21 +6,7 @@ question, whether a user who sees the row may change it (403 when not).
 
 from __future__ import annotations
 
-from villages.models import Programme, Regency, Role, RoleAssignment, Village
-
-
-def _role_areas(user) -> frozenset[tuple[str, str]]:
-    """(role, area code) pairs of the user, one query per user object."""
-    cached = getattr(user, "_programme_role_areas", None)
-    if cached is None:
-        cached = frozenset(
-            (assignment.role, assignment.area_code)
-            for assignment in RoleAssignment.objects.filter(user=user).only(
-                "role", "regency_id", "district_id", "village_id"
-            )
-        )
-        user._programme_role_areas = cached
-    return cached
+from villages.models import Programme, Regency, Role, Village, role_areas
 
 
 def _is_admin(user) -> bool:
@@ -28,9 +14,7 @@ def _is_admin(user) -> bool:
 
 
 def _holds(user, role: Role, code: str) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return (role, code) in _role_areas(user)
+    return (role, code) in role_areas(user)
 
 
 def managed_regencies(user):
@@ -38,7 +22,7 @@ def managed_regencies(user):
     for administrators."""
     if _is_admin(user):
         return Regency.objects.all()
-    codes = [code for role, code in _role_areas(user) if role == Role.DISTRICT_OFFICIAL]
+    codes = [code for role, code in role_areas(user) if role == Role.DISTRICT_OFFICIAL]
     return Regency.objects.filter(code__in=codes)
 
 

@@ -27,6 +27,7 @@ from villages.models.regions import (
     VillageKind,
     ancestor_codes,
     area_scope,
+    role_areas,
 )
 from villages.models.scorecards import Assessment, AssessmentScore, Dimension, Indicator
 
@@ -63,4 +64,5 @@ __all__ = [
     "VillageProfile",
     "ancestor_codes",
     "area_scope",
+    "role_areas",
 ]

@@ -59,24 +59,30 @@ class AreaScope:
         return any(code == area or code.startswith(area + ".") for area in self.codes)
 
 
+def role_areas(user) -> frozenset[tuple[str, str | None]]:
+    """The (role, area code) pairs an active signed-in user holds; one query per user object,
+    shared by scoping and by every permission predicate."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_role_areas", None)
+    if cached is None:
+        cached = frozenset(
+            (assignment.role, assignment.area_code)
+            for assignment in RoleAssignment.objects.filter(user=user).only(
+                "role", "regency_id", "district_id", "village_id"
+            )
+        )
+        user._role_areas = cached
+    return cached
+
+
 def area_scope(user) -> AreaScope:
-    """The user's scope, computed once per user object (one query)."""
+    """The areas the user sees: everything for administrators, else their roles' areas."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return AreaScope()
-    cached = getattr(user, "_area_scope", None)
-    if cached is None:
-        if user.is_superuser:
-            cached = AreaScope(everything=True)
-        else:
-            codes = [
-                assignment.area_code
-                for assignment in RoleAssignment.objects.filter(user=user).only(
-                    "regency_id", "district_id", "village_id"
-                )
-            ]
-            cached = AreaScope(frozenset(code for code in codes if code))
-        user._area_scope = cached
-    return cached
+    if user.is_superuser:
+        return AreaScope(everything=True)
+    return AreaScope(frozenset(code for _role, code in role_areas(user) if code))
 
 
 class RegionQuerySet(models.QuerySet):
