@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -11,23 +10,11 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from shapely.geometry import Point, shape
 
+from tests.shared_data import PROJECT_DIR, shared_data_dir
 from villages.actions import boundaries, import_regions
 from villages.actions.boundaries import BoundaryImportError, area_km2, import_boundaries
 from villages.models import DistrictBoundary, VillageBoundary
 from villages.selectors.maps import boundary_cache_version
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def shared_data() -> Path:
-    """The shared `data` folder; skipped when absent, unless PORTAL_SHARED_DATA names it."""
-    configured = os.environ.get("PORTAL_SHARED_DATA")
-    folder = Path(configured) if configured else PROJECT_DIR.parent / "shared" / "data"
-    if not (folder / "geo").is_dir():
-        if configured:
-            pytest.fail(f"PORTAL_SHARED_DATA={configured} has no geo/ folder")
-        pytest.skip("the shared data folder is not here")
-    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -44,12 +31,12 @@ def blitar_regions(db):
 
 @pytest.fixture
 def village_file():
-    return shared_data() / "geo" / "blitar_villages.geojson"
+    return shared_data_dir("geo") / "blitar_villages.geojson"
 
 
 @pytest.fixture
 def district_file():
-    return shared_data() / "geo" / "blitar_kecamatan_dissolved.geojson"
+    return shared_data_dir("geo") / "blitar_kecamatan_dissolved.geojson"
 
 
 def square(x: float, y: float, size: float = 0.01) -> dict:

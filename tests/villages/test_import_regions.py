@@ -1,6 +1,5 @@
 """The national region importer: villages.actions.import_regions and `manage.py import_regions`."""
 
-import os
 import time
 from io import StringIO
 from pathlib import Path
@@ -11,6 +10,7 @@ from django.db.models import Count
 from django.utils import translation
 
 from tests.factories import VillageFactory
+from tests.shared_data import shared_data_dir
 from villages.actions import LevelCounts, RegionImportError, import_regions
 from villages.models import District, Province, Regency, Village
 
@@ -436,21 +436,8 @@ def test_the_command_fails_listing_every_error(tmp_path):
     assert not Village.objects.exists()
 
 
-def shared_regions_dir() -> Path:
-    configured = os.environ.get("PORTAL_SHARED_DATA")
-    data = (
-        Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "data"
-    )
-    directory = data / "wilayah"
-    if not directory.is_dir():
-        if configured:
-            pytest.fail(f"PORTAL_SHARED_DATA is set but {directory} is not a folder.")
-        pytest.skip(f"The national region files are not at {directory}.")
-    return directory
-
-
 def test_the_national_import_loads_every_region_and_a_rerun_changes_nothing():
-    directory = shared_regions_dir()
+    directory = shared_data_dir("wilayah")
     started = time.monotonic()
 
     first = import_regions(directory=directory)

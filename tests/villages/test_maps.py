@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import VillageFactory
-from tests.villages.test_boundaries import PROJECT_DIR, shared_data
+from tests.shared_data import PROJECT_DIR, shared_data_dir
 from villages.actions import import_regions
 from villages.actions.boundaries import import_boundaries
 from villages.models import (
@@ -319,10 +319,10 @@ def test_the_openapi_schema_lists_the_boundary_endpoints(api):
 
 @pytest.fixture
 def blitar(db):
-    data = shared_data()
+    geo = shared_data_dir("geo")
     import_regions(directory=PROJECT_DIR / "villages" / "fixtures" / "blitar")
-    import_boundaries(source=data / "geo" / "blitar_villages.geojson")
-    import_boundaries(source=data / "geo" / "blitar_kecamatan_dissolved.geojson", level="district")
+    import_boundaries(source=geo / "blitar_villages.geojson")
+    import_boundaries(source=geo / "blitar_kecamatan_dissolved.geojson", level="district")
 
 
 def test_all_248_blitar_villages_at_kabupaten_zoom_fit_in_300_kb(api, admin_user, blitar):
