@@ -15,6 +15,9 @@ from villages.api.programmes import (
 )
 from villages.api.regions import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
 from villages.api.scorecards import AssessmentViewSet
+from volunteers.api.roster import AssignmentViewSet, VolunteerViewSet
+from volunteers.api.trainings import RegistrationViewSet, TrainingViewSet
+from volunteers.api.visits import VisitViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")
@@ -29,6 +32,11 @@ router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("idm-scores", IdmScoreViewSet, basename="idm-score")
 router.register("village-boundaries", VillageBoundaryViewSet, basename="village-boundary")
 router.register("district-boundaries", DistrictBoundaryViewSet, basename="district-boundary")
+router.register("volunteers", VolunteerViewSet, basename="volunteer")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("trainings", TrainingViewSet, basename="training")
+router.register("training-registrations", RegistrationViewSet, basename="training-registration")
+router.register("visits", VisitViewSet, basename="visit")
 
 api_urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -43,6 +51,8 @@ urlpatterns = [
     path("akun/", include("django.contrib.auth.urls")),
     path("wilayah/", include("villages.urls")),
     path("program/", include("villages.programme_urls")),
+    path("relawan/", include("volunteers.urls")),
+    path("sertifikat/", include("volunteers.certificate_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

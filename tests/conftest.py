@@ -9,11 +9,15 @@ from types import SimpleNamespace
 import pytest
 
 from tests.factories import (
+    AssignmentFactory,
     DistrictFactory,
+    EnrolmentFactory,
+    ProgrammeFactory,
     ProvinceFactory,
     RegencyFactory,
     UserFactory,
     VillageFactory,
+    VolunteerFactory,
     grant,
 )
 from villages.models import Role
@@ -81,6 +85,48 @@ def volunteer(regions):
     user = UserFactory(username="volunteer")
     grant(user, Role.VOLUNTEER)
     return user
+
+
+@pytest.fixture
+def coordinator(regions):
+    """The volunteer coordinator (Relawan TIK komisariat) of Wonodadi."""
+    user = UserFactory(username="coordinator")
+    grant(user, Role.VOLUNTEER_COORDINATOR, regions.district)
+    return user
+
+
+@pytest.fixture
+def mentoring(regions, volunteer):
+    """The `volunteer` persona's roster record (based in Wonodadi), main mentor of village A in a
+    Blitar programme; a second volunteer with a login mentors the same village, and a third is
+    based in Udanawu, mentoring village B."""
+    programme = ProgrammeFactory(
+        name="Pandu Digital 2021", slug="pandu-2021", regency=regions.regency
+    )
+    for village in (regions.village_a, regions.village_a2, regions.village_b):
+        EnrolmentFactory(programme=programme, village=village)
+    record = VolunteerFactory(full_name="Sri Wahyuni", user=volunteer, district=regions.district)
+    other_user = UserFactory(username="volunteer2")
+    grant(other_user, Role.VOLUNTEER)
+    other = VolunteerFactory(full_name="Agus Salim", user=other_user, district=regions.district)
+    far_user = UserFactory(username="volunteer3")
+    grant(far_user, Role.VOLUNTEER)
+    far = VolunteerFactory(full_name="Dewi Lestari", user=far_user, district=regions.other_district)
+    return SimpleNamespace(
+        programme=programme,
+        volunteer=record,
+        assignment=AssignmentFactory(
+            volunteer=record, village=regions.village_a, programme=programme
+        ),
+        other=other,
+        other_assignment=AssignmentFactory(
+            volunteer=other, village=regions.village_a, programme=programme, role="supporting"
+        ),
+        far=far,
+        far_assignment=AssignmentFactory(
+            volunteer=far, village=regions.village_b, programme=programme
+        ),
+    )
 
 
 @pytest.fixture

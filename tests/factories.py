@@ -141,3 +141,89 @@ class IdmScoreFactory(factory.django.DjangoModelFactory):
     village = factory.SubFactory(VillageFactory)
     year = 2024
     score = "0.6500"
+
+
+# Volunteers
+
+
+class CorpsFactory(factory.django.DjangoModelFactory):
+    """The seeded corps by code (pandu-digital, relawan-tik, kader-digital), or a new one."""
+
+    class Meta:
+        model = "volunteers.Corps"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"korps-{n}")
+    name = factory.Sequence(lambda n: f"Korps {n}")
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Volunteer"
+
+    full_name = factory.Faker("name", locale="id_ID")
+    gender = "female"
+    whatsapp = factory.Sequence(lambda n: f"+6281234{n:06d}")
+    email = factory.Sequence(lambda n: f"relawan{n}@example.org")
+    district = factory.SubFactory(DistrictFactory)
+    joined_on = datetime.date(2021, 1, 10)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Membership"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    corps = factory.SubFactory(CorpsFactory, code="pandu-digital")
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A main-mentor assignment from 2021 with no end (current); the village is enrolled."""
+
+    class Meta:
+        model = "volunteers.Assignment"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    village = factory.SubFactory(VillageFactory)
+    programme = factory.SubFactory(ProgrammeFactory)
+    role = "main"
+    starts_on = datetime.date(2021, 3, 1)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Visit"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    village = factory.SubFactory(VillageFactory)
+    visited_on = datetime.date(2026, 10, 5)
+    duration_minutes = 120
+    activities = factory.LazyFunction(lambda: ["digital_literacy"])
+    pillars = factory.LazyFunction(lambda: ["masyarakat"])
+    participants_female = 12
+    participants_male = 9
+    participants_youth = 6
+    summary = "Pelatihan literasi digital untuk perangkat desa."
+    status = "submitted"
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Training"
+
+    title = factory.Sequence(lambda n: f"Bimtek Kader Digital {n}")
+    kind = "bimtek"
+    organiser = "Kemendes PDTT"
+    regency = factory.SubFactory(RegencyFactory)
+    starts_on = datetime.date(2026, 9, 1)
+    ends_on = datetime.date(2026, 9, 10)
+    place = "Aula Kantor Bupati Blitar"
+    capacity = 45
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Registration"
+
+    training = factory.SubFactory(TrainingFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CODE_PATTERNS = {
@@ -38,6 +39,19 @@ class AreaScope:
         self.codes = codes
         self.everything = everything
 
+    def q(self, code_field: str = "code", ancestors: bool = True) -> Q:
+        """The condition behind `filter`, for combining with others (`Q(pk__in=[])` when the user
+        sees no area, an empty `Q()` for administrators)."""
+        if self.everything:
+            return Q()
+        if not self.codes:
+            return Q(pk__in=[])
+        condition = reduce(or_, [Q(**{f"{code_field}__startswith": code}) for code in self.codes])
+        if ancestors:
+            above = {a for code in self.codes for a in ancestor_codes(code)}
+            condition |= Q(**{f"{code_field}__in": above})
+        return condition
+
     def filter(
         self, queryset: models.QuerySet, code_field: str = "code", ancestors: bool = True
     ) -> models.QuerySet:
@@ -47,11 +61,7 @@ class AreaScope:
             return queryset
         if not self.codes:
             return queryset.none()
-        condition = reduce(or_, [Q(**{f"{code_field}__startswith": code}) for code in self.codes])
-        if ancestors:
-            above = {a for code in self.codes for a in ancestor_codes(code)}
-            condition |= Q(**{f"{code_field}__in": above})
-        return queryset.filter(condition)
+        return queryset.filter(self.q(code_field, ancestors))
 
     def covers(self, code: str) -> bool:
         if self.everything:
@@ -61,28 +71,58 @@ class AreaScope:
 
 def role_areas(user) -> frozenset[tuple[str, str | None]]:
     """The (role, area code) pairs an active signed-in user holds; one query per user object,
-    shared by scoping and by every permission predicate."""
+    shared by scoping and by every permission predicate.
+
+    A volunteer's areas are the villages of their current mentoring assignments (the volunteers
+    app), read through the reverse relation so that this app never imports that one: a second
+    query, for volunteers only. The bare `(volunteer, None)` pair stays, for the menu.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_role_areas", None)
     if cached is None:
-        cached = frozenset(
+        pairs = {
             (assignment.role, assignment.area_code)
             for assignment in RoleAssignment.objects.filter(user=user).only(
                 "role", "regency_id", "district_id", "village_id"
             )
-        )
+        }
+        if (Role.VOLUNTEER, None) in pairs:
+            pairs |= {(Role.VOLUNTEER, code) for code in assigned_village_codes(user)}
+        cached = frozenset(pairs)
         user._role_areas = cached
     return cached
 
 
-def area_scope(user) -> AreaScope:
-    """The areas the user sees: everything for administrators, else their roles' areas."""
+def assigned_village_codes(user) -> list[str]:
+    """Codes of the villages an active volunteer mentors today (assignments in their period)."""
+    today = timezone.localdate()
+    return list(
+        Village.objects.filter(
+            Q(volunteer_assignments__ends_on__isnull=True)
+            | Q(volunteer_assignments__ends_on__gte=today),
+            volunteer_assignments__volunteer__user=user,
+            volunteer_assignments__volunteer__status="active",
+            volunteer_assignments__starts_on__lte=today,
+        )
+        .values_list("code", flat=True)
+        .distinct()
+    )
+
+
+def area_scope(user, roles=None) -> AreaScope:
+    """The areas the user sees: everything for administrators, else their roles' areas, or only
+    those of `roles` (e.g. the visit list leaves out the villages a volunteer mentors, since a
+    volunteer sees only their own visits there)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return AreaScope()
     if user.is_superuser:
         return AreaScope(everything=True)
-    return AreaScope(frozenset(code for _role, code in role_areas(user) if code))
+    return AreaScope(
+        frozenset(
+            code for role, code in role_areas(user) if code and (roles is None or role in roles)
+        )
+    )
 
 
 class RegionQuerySet(models.QuerySet):
@@ -183,6 +223,8 @@ class Role(models.TextChoices):
     KECAMATAN_OFFICER = "kecamatan_officer", _("kecamatan officer")
     VILLAGE_SECRETARY = "village_secretary", _("village secretary")
     VOLUNTEER = "volunteer", _("volunteer")
+    # Leads the volunteers of a kecamatan (e.g. a Relawan TIK komisariat) and reviews their visits.
+    VOLUNTEER_COORDINATOR = "volunteer_coordinator", _("volunteer coordinator")
 
 
 # Which area field each role points at; a volunteer's villages come from their assignments.
@@ -191,6 +233,7 @@ ROLE_AREA_FIELD = {
     Role.KECAMATAN_OFFICER: "district",
     Role.VILLAGE_SECRETARY: "village",
     Role.VOLUNTEER: None,
+    Role.VOLUNTEER_COORDINATOR: "district",
 }
 AREA_FIELDS = ("regency", "district", "village")
 
@@ -202,7 +245,7 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     regency = models.ForeignKey(Regency, on_delete=models.PROTECT, null=True, blank=True)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True)
     village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True)
@@ -222,8 +265,8 @@ class RoleAssignment(models.Model):
                     ),
                 ),
                 violation_error_message=_(
-                    "An official needs a regency, an officer a kecamatan, a secretary a village, "
-                    "and a volunteer no area."
+                    "An official needs a regency, an officer or a coordinator a kecamatan, "
+                    "a secretary a village, and a volunteer no area."
                 ),
             ),
             *(

@@ -1,0 +1,1 @@
+"""Every write to the volunteers app, a module per topic."""

@@ -1,0 +1,1 @@
+"""Pages of the volunteers app, a module per topic."""
