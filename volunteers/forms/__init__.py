@@ -1,0 +1,1 @@
+"""Forms of the volunteers app, a module per topic."""
