@@ -1,10 +1,13 @@
 """`visible_to(user)` is the one door to regions: each role sees its area and the way up to it."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
+from django.utils import timezone
 
-from tests.factories import UserFactory, grant
+from tests.factories import AssignmentFactory, UserFactory, grant
 from villages.models import District, Province, Regency, Role, RoleAssignment, Village
 
 
@@ -46,6 +49,39 @@ def test_a_volunteer_without_assignments_sees_no_region(volunteer, regions):
     assert not Province.objects.visible_to(volunteer).exists()
 
 
+def test_a_volunteer_sees_the_villages_they_currently_mentor_and_the_way_up(
+    volunteer, mentoring, regions
+):
+    assert codes(Village.objects.visible_to(volunteer)) == {"35.05.01.2001"}
+    assert codes(District.objects.visible_to(volunteer)) == {"35.05.01"}
+    assert codes(Province.objects.visible_to(volunteer)) == {"35"}
+
+
+def test_a_volunteer_loses_a_village_when_the_assignment_ends_or_has_not_started(
+    volunteer, mentoring, regions
+):
+    mentoring.assignment.ends_on = datetime.date(2022, 1, 1)
+    mentoring.assignment.save()
+    AssignmentFactory(
+        volunteer=mentoring.volunteer,
+        village=regions.village_a2,
+        programme=mentoring.programme,
+        starts_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    assert not Village.objects.visible_to(volunteer).exists()
+
+
+def test_an_inactive_volunteer_sees_no_village(volunteer, mentoring):
+    mentoring.volunteer.status = "inactive"
+    mentoring.volunteer.save()
+    assert not Village.objects.visible_to(volunteer).exists()
+
+
+def test_a_volunteer_coordinator_sees_their_kecamatan(coordinator, regions):
+    assert codes(Village.objects.visible_to(coordinator)) == {"35.05.01.2001", "35.05.01.1001"}
+    assert codes(District.objects.visible_to(coordinator)) == {"35.05.01"}
+
+
 def test_an_administrator_sees_every_region(admin_user, regions):
     assert Village.objects.visible_to(admin_user).count() == Village.objects.count() == 4
 
@@ -80,6 +116,7 @@ def test_a_code_prefix_does_not_leak_into_a_sibling_area(regions):
         (Role.KECAMATAN_OFFICER, "village"),
         (Role.VILLAGE_SECRETARY, "regency"),
         (Role.VOLUNTEER, "village"),
+        (Role.VOLUNTEER_COORDINATOR, "regency"),
     ],
 )
 def test_a_role_pointing_at_the_wrong_kind_of_area_is_refused(regions, role, area_name):
