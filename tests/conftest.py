@@ -4,6 +4,7 @@ Blitar (35.05) holds kecamatan Wonodadi (35.05.01: villages A and A2) and Udanaw
 village B); Kediri (35.06) is another regency of the same province.
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,17 @@ from tests.factories import (
     grant,
 )
 from villages.models import Role
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database per run, so that runs side by side on one server (a developer and CI,
+    two checkouts) never create or drop each other's database."""
+    from django.conf import settings
+
+    settings.DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", f"test_portal_{os.getpid()}"
+    )
 
 
 @pytest.fixture(autouse=True)
