@@ -197,6 +197,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.lib.api.exception_handler",
+    # Per client address, for the public endpoints (ScopedRateThrottle's `throttle_scope`).
+    "DEFAULT_THROTTLE_RATES": {"certificate-verify": "30/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portal Desa Cerdas API",
@@ -209,6 +211,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; name each enum after its model rather than numbering them.
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStatusEnum": "villages.models.EnrolmentStatus",
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "VisitStatusEnum": "volunteers.models.VisitStatus",
+    },
 }
 
 LEAFLET_CONFIG = {

@@ -16,7 +16,7 @@ from villages.api.programmes import (
 from villages.api.regions import DistrictViewSet, ProvinceViewSet, RegencyViewSet, VillageViewSet
 from villages.api.scorecards import AssessmentViewSet
 from volunteers.api.roster import AssignmentViewSet, VolunteerViewSet
-from volunteers.api.trainings import RegistrationViewSet, TrainingViewSet
+from volunteers.api.trainings import CertificateVerifyView, RegistrationViewSet, TrainingViewSet
 from volunteers.api.visits import VisitViewSet
 
 router = DefaultRouter()
@@ -42,6 +42,7 @@ api_urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("certificates/verify/<code>/", CertificateVerifyView.as_view(), name="certificate-verify"),
     path("", include(router.urls)),
 ]
 

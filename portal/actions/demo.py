@@ -1,4 +1,4 @@
-"""Portal-wide writes that span the apps: the demo data set."""
+"""The demo data set: Kabupaten Blitar's regions, one user per role, programmes and profiles."""
 
 from __future__ import annotations
 
@@ -57,6 +57,12 @@ DEMO_USERS = (
     DemoUser("sekdes.jaten", "Sekretaris Desa Jaten", Role.VILLAGE_SECRETARY, "35.05.01.2001"),
     DemoUser("sekdes.salam", "Sekretaris Desa Salam", Role.VILLAGE_SECRETARY, "35.05.01.2002"),
     DemoUser("relawan", "Relawan Desa Cerdas", Role.VOLUNTEER),
+    DemoUser(
+        "koordinator.wonodadi",
+        "Koordinator Relawan TIK Wonodadi",
+        Role.VOLUNTEER_COORDINATOR,
+        "35.05.01",
+    ),
 )
 
 

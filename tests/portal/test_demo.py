@@ -33,6 +33,7 @@ EXPECTED_ROLES = {
     "sekdes.jaten": {(Role.VILLAGE_SECRETARY, "35.05.01.2001")},
     "sekdes.salam": {(Role.VILLAGE_SECRETARY, "35.05.01.2002")},
     "relawan": {(Role.VOLUNTEER, None)},
+    "koordinator.wonodadi": {(Role.VOLUNTEER_COORDINATOR, "35.05.01")},
 }
 
 
@@ -44,8 +45,9 @@ def run_demo() -> str:
 
 
 def roles_by_username() -> dict:
-    roles = {user.username: set() for user in User.objects.all()}
-    for assignment in RoleAssignment.objects.select_related("user"):
+    """The roles of the demo users (the mentors' own logins are checked apart)."""
+    roles = {user.username: set() for user in User.objects.filter(username__in=EXPECTED_ROLES)}
+    for assignment in RoleAssignment.objects.filter(user__username__in=EXPECTED_ROLES):
         roles[assignment.user.username].add((assignment.role, assignment.area_code))
     return roles
 
@@ -222,3 +224,47 @@ def test_every_blitar_village_gets_a_profile_and_three_idm_years_without_duplica
     assert IdmScore.objects.count() == 248 * 3
     statuses = set(IdmScore.objects.with_status().values_list("status_code", flat=True))
     assert len(statuses) >= 3, "the IDM map layer needs several statuses to show"
+
+
+def test_the_demo_loads_volunteers_trainings_and_visits_even_when_run_twice():
+    from volunteers.models import Assignment, Membership, Registration, Visit, Volunteer
+
+    def counts():
+        return [
+            model.objects.count()
+            for model in (Volunteer, Membership, Assignment, Registration, Visit, User)
+        ]
+
+    run_demo()
+    first = counts()
+    run_demo()
+
+    assert counts() == first
+    by_corps = dict(Membership.objects.values_list("corps__code").annotate(Count("pk")))
+    assert by_corps == {"pandu-digital": 20, "relawan-tik": 15, "kader-digital": 12}
+    jaten_mentor = Volunteer.objects.get(user__username="relawan")
+    assert jaten_mentor.assignments.get(role="main").village_id == "35.05.01.2001"
+    # 19 of the 20 cohort villages have a current main mentor; the last one's mentor left.
+    assert Assignment.objects.current().filter(role="main").count() == 19
+    assert set(Visit.objects.values_list("status", flat=True)) == {
+        "draft",
+        "submitted",
+        "verified",
+        "returned",
+    }
+    assert Registration.objects.exclude(certificate_code=None).count() == 16
+    assert Membership.objects.filter(corps__code="pandu-digital", level__name="Madya").count() == 6
+
+
+def test_the_demo_visits_are_checked_against_the_real_blitar_outlines():
+    from tests.shared_data import shared_data_dir
+    from volunteers.models import Visit
+
+    geo = shared_data_dir("geo")
+    with translation.override("en"):
+        call_command(
+            "demo", force=True, boundaries=str(geo / "blitar_villages.geojson"), stdout=StringIO()
+        )
+
+    checks = set(Visit.objects.values_list("position_check", flat=True))
+    assert {"inside", "far", "no_gps"} <= checks

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from volunteers.views import roster_csv
+
+urlpatterns = [
+    path("unduh.csv", roster_csv.volunteer_csv_view, name="volunteer-csv"),
+    path("impor/", roster_csv.volunteer_import_view, name="volunteer-import"),
+]

@@ -1,8 +1,11 @@
+from dataclasses import asdict
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from portal.actions import DEMO_PASSWORD, DemoAccount, load_demo
+from portal.actions.demo_volunteers import load_demo_volunteers
 from villages.actions import RegionImportError
 from villages.actions.boundaries import BoundaryImportError, import_boundaries
 from villages.management.commands.import_boundaries import summary as boundary_summary
@@ -11,8 +14,9 @@ from villages.management.commands.import_regions import summary
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: Kabupaten Blitar's regions, one demo user per role and two pilot "
-        "programmes with their villages' progress and scorecards. Safe to "
+        "Load the demo data: Kabupaten Blitar's regions, one demo user per role, two pilot "
+        "programmes with their villages' progress and scorecards, and volunteers with their "
+        "assignments, trainings and mentoring visits. Safe to "
         "re-run; it resets the demo users' passwords and roles. For demo instances only."
     )
 
@@ -65,6 +69,8 @@ class Command(BaseCommand):
                 except BoundaryImportError as error:
                     raise CommandError("\n".join(error.messages)) from error
                 imported.append(f"{label}: {boundary_summary(counts)}")
+        # After the outlines, so that the demo visits' positions are checked against them.
+        volunteers = load_demo_volunteers()
         if verbosity > 0:
             self.stdout.write(summary(result.regions))
             for line in imported:
@@ -77,6 +83,13 @@ class Command(BaseCommand):
                     gettext("Programme %(name)s: %(count)s villages enrolled")
                     % {"name": programme.name, "count": programme.enrolments.count()}
                 )
+            self.stdout.write(
+                gettext(
+                    "Volunteers: %(volunteers)s, assignments: %(assignments)s, "
+                    "trainings: %(trainings)s, mentoring visits: %(visits)s"
+                )
+                % asdict(volunteers)
+            )
             self.stdout.write("")
             self.stdout.write(
                 gettext("Password for every demo user: %(password)s") % {"password": DEMO_PASSWORD}
