@@ -30,9 +30,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     two checkouts) never create or drop each other's database."""
     from django.conf import settings
 
-    settings.DATABASES["default"].setdefault("TEST", {}).setdefault(
-        "NAME", f"test_portal_{os.getpid()}"
-    )
+    # Django has filled in TEST["NAME"] = None by now, so `setdefault` would not do.
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    if not test.get("NAME"):
+        test["NAME"] = f"test_portal_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)

@@ -56,7 +56,7 @@ DEMO_USERS = (
     DemoUser("camat.wonodadi", "Petugas Kecamatan Wonodadi", Role.KECAMATAN_OFFICER, "35.05.01"),
     DemoUser("sekdes.jaten", "Sekretaris Desa Jaten", Role.VILLAGE_SECRETARY, "35.05.01.2001"),
     DemoUser("sekdes.salam", "Sekretaris Desa Salam", Role.VILLAGE_SECRETARY, "35.05.01.2002"),
-    DemoUser("relawan", "Relawan Desa Cerdas", Role.VOLUNTEER),
+    DemoUser("relawan", "Sri Wahyuni", Role.VOLUNTEER),
     DemoUser(
         "koordinator.wonodadi",
         "Koordinator Relawan TIK Wonodadi",

@@ -38,7 +38,9 @@ from volunteers.models import (
 
 FEMALE = ("Sri", "Dewi", "Siti", "Rina", "Wulan", "Ayu", "Nur", "Endah", "Fitri", "Indah")
 MALE = ("Agus", "Budi", "Eko", "Dwi", "Joko", "Hendra", "Rudi", "Yusuf", "Arif", "Bayu")
-FAMILY = ("Wahyuni", "Santoso", "Prasetyo", "Rahmawati", "Setiawan", "Hidayat", "Kurniawan")
+# Second names by gender (Javanese names have no family name): Sri Wahyuni, Agus Santoso, …
+FEMALE_SECOND = ("Wahyuni", "Rahmawati", "Lestari", "Utami", "Susanti", "Handayani", "Puspita")
+MALE_SECOND = ("Santoso", "Prasetyo", "Setiawan", "Hidayat", "Kurniawan", "Nugroho", "Saputra")
 SKILLS = ("desain grafis", "media sosial", "website desa", "spreadsheet", "fotografi", "jaringan")
 DEMO_JOINED_ON = datetime.date(2021, 2, 15)
 DEMO_ASSIGNED_ON = datetime.date(2021, 3, 1)
@@ -86,7 +88,8 @@ def load_demo_volunteers() -> DemoVolunteersResult:
 def _name(index: int) -> tuple[str, str]:
     gender = "female" if index % 2 == 0 else "male"
     first = (FEMALE if gender == "female" else MALE)[index // 2 % 10]
-    return f"{first} {FAMILY[index % len(FAMILY)]}", gender
+    second = (FEMALE_SECOND if gender == "female" else MALE_SECOND)[index % 7]
+    return f"{first} {second}", gender
 
 
 def _volunteer(official: User, number: int, **fields) -> Volunteer:

@@ -271,6 +271,17 @@ def test_an_official_may_enter_a_paper_attendance_list_after_the_training(
     assert attended(registration, official).attendance == "attended"
 
 
+def test_after_the_end_the_page_offers_registration_to_officials_only(
+    regions, mentoring, as_persona
+):
+    ended = TrainingFactory(regency=regions.regency, starts_on=TODAY - 9 * DAY, ends_on=TODAY - DAY)
+    url = reverse("volunteers:training-detail", args=[ended.pk])
+    assert "register_form" in as_persona("official").get(url).context
+    volunteer_page = as_persona("volunteer").get(url)
+    assert not volunteer_page.context["can_register_self"]
+    assert "register_form" not in volunteer_page.context
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_registrations_at_once_cannot_overfill_the_last_place(regions, official):
     training = TrainingFactory(

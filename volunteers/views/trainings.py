@@ -191,7 +191,8 @@ def training_detail_view(request, pk: int):
     }
     if can_manage:
         context["attendance_form"] = AttendanceForm(registrations=registrations)
-        if is_open and not is_full:
+        # Managers may still enter a paper attendance list after the training has ended.
+        if not is_full:
             context["register_form"] = RegisterVolunteerForm(
                 volunteers=Volunteer.objects.visible_to(user)
                 .filter(status=VolunteerStatus.ACTIVE)
