@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from portal.lib.forms import add_action_errors
 from villages.actions.programmes import (
     EVIDENCE_CONTENT_TYPES,
     add_milestone,
@@ -43,15 +44,6 @@ from villages.programme_permissions import (
     managed_regencies,
 )
 from villages.selectors.programmes import programme_detail_context, programme_list
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show an action's ValidationError on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _visible_programme(request, slug: str) -> Programme:
@@ -89,7 +81,7 @@ def programme_create_view(request):
         try:
             programme = create_programme(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request, gettext("Programme “%(name)s” created.") % {"name": programme.name}
@@ -124,7 +116,7 @@ def indicator_form_view(request, pk: int | None = None):
         try:
             saved = save_indicator(indicator=indicator, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("Indicator “%(name)s” saved.") % {"name": saved.name})
             return redirect("programmes:indicator-list")
@@ -150,7 +142,7 @@ def milestone_create_view(request, slug: str):
         try:
             milestone = add_milestone(programme=programme, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request, gettext("Milestone “%(name)s” added.") % {"name": milestone.name}
@@ -191,7 +183,7 @@ def enrolment_create_view(request, slug: str):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request, gettext("%(village)s enrolled.") % {"village": enrolment.village.name}
@@ -234,7 +226,7 @@ def enrolment_status_view(request, slug: str, pk: int):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("Enrolment updated."))
             return redirect("programmes:programme-detail", programme.slug)
@@ -280,7 +272,7 @@ def progress_update_view(request, slug: str, pk: int, milestone_pk: int):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("Milestone progress saved."))
             return redirect("villages:village-detail", enrolment.village_id)
@@ -320,7 +312,7 @@ def assessment_create_view(request, code: str):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("Assessment recorded."))
             return redirect(reverse("villages:village-detail", args=[village.code]))

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from portal.accounts.models import User
@@ -23,6 +23,14 @@ from villages.models import Enrolment, Village
 from volunteers.actions.roster import assign_volunteer, end_assignment
 from volunteers.models import Assignment
 from volunteers.selectors import villages_without_main_mentor
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, whatever the .po files translate them to."""
+    with translation.override("en"):
+        yield
+
 
 START = datetime.date(2026, 1, 5)
 

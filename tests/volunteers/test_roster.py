@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -28,6 +29,14 @@ from volunteers.actions.roster import (
     update_volunteer,
 )
 from volunteers.models import CorpsLevel, Membership, Volunteer
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, whatever the .po files translate them to."""
+    with translation.override("en"):
+        yield
+
 
 ALL = {"Sri Wahyuni", "Agus Salim", "Dewi Lestari", "Budi Santoso", "Komang Kediri"}
 VISIBLE = {

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from tests.factories import AssignmentFactory, VisitFactory
@@ -27,6 +27,14 @@ from volunteers.actions.visits import (
 from volunteers.geo import NEAR_KM
 from volunteers.models import PositionCheck, Visit, VisitEvent, VisitPhoto
 from volunteers.photos import MAX_PHOTO_BYTES, process_photo
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, whatever the .po files translate them to."""
+    with translation.override("en"):
+        yield
+
 
 # Jaten (35.05.01.2001, Wonodadi): its inner point, and a point 1 km (0.009°) north of its
 # northernmost vertex; Kauman (35.05.03.1009's neighbour in Srengat), about 15 km to the south-east.

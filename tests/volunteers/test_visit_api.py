@@ -156,7 +156,7 @@ def test_the_coordinator_returns_with_a_reason_and_verifies(api_as, visits):
     assert returned.data["return_reason"] == "Durasi tidak masuk akal"
     verified = api.post(f"/api/visits/{other.pk}/verify/")
     assert (verified.status_code, verified.data["status"]) == (200, "verified")
-    again = api.post(f"/api/visits/{other.pk}/verify/")
+    again = api.post(f"/api/visits/{other.pk}/verify/", HTTP_ACCEPT_LANGUAGE="en")
     assert again.status_code == 400
     assert "verified" in str(again.data)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from portal.lib.forms import add_action_errors
 from villages.models import District, Programme, Village
 from volunteers.actions.roster import (
     ASSIGNABLE_ENROLMENTS,
@@ -45,15 +46,6 @@ from volunteers.permissions import (
 from volunteers.selectors import roster, villages_without_main_mentor, volunteer_profile_context
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show an action's ValidationError on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _visible_volunteer(request, pk: int) -> Volunteer:
@@ -127,7 +119,7 @@ def volunteer_create_view(request):
         try:
             volunteer = create_volunteer(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request, gettext("%(name)s added to the roster.") % {"name": volunteer.full_name}
@@ -159,7 +151,7 @@ def volunteer_update_view(request, pk: int):
         try:
             update_volunteer(volunteer=volunteer, actor=request.user, **changes)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("Volunteer record saved."))
             return redirect("volunteers:volunteer-detail", volunteer.pk)
@@ -184,7 +176,7 @@ def membership_create_view(request, pk: int):
                 volunteer=volunteer, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request, gettext("Membership of %(corps)s saved.") % {"corps": membership.corps}
@@ -207,7 +199,7 @@ def volunteer_login_view(request, pk: int):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("The login was created."))
             return redirect("volunteers:volunteer-detail", volunteer.pk)
@@ -279,7 +271,7 @@ def assignment_create_view(request):
         try:
             assignment = assign_volunteer(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.lib.forms import add_action_errors, message_action_errors
 from volunteers.actions.trainings import (
     cancel_registration,
     create_training,
@@ -43,20 +44,6 @@ from volunteers.permissions import (
 )
 
 PAST_PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show an action's ValidationError on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _message_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def with_counts(trainings):
@@ -114,7 +101,7 @@ def training_create_view(request):
         try:
             training = create_training(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(
                 request, gettext("Training “%(title)s” created.") % {"title": training.title}
@@ -141,7 +128,7 @@ def training_update_view(request, pk: int):
         try:
             update_training(training=training, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, gettext("Training saved."))
             return redirect("volunteers:training-detail", training.pk)
@@ -230,7 +217,7 @@ def training_register_view(request, pk: int):
     try:
         register_for_training(training=training, volunteer=volunteer, actor=request.user)
     except ValidationError as error:
-        _message_errors(request, error)
+        message_action_errors(request, error)
     else:
         messages.success(request, gettext("%(name)s is registered.") % {"name": volunteer})
     return redirect("volunteers:training-detail", training.pk)
@@ -246,7 +233,7 @@ def registration_cancel_view(request, pk: int):
     try:
         cancel_registration(registration=registration, actor=request.user)
     except ValidationError as error:
-        _message_errors(request, error)
+        message_action_errors(request, error)
     else:
         messages.success(request, gettext("The registration is cancelled."))
     return redirect("volunteers:training-detail", registration.training_id)
@@ -272,7 +259,7 @@ def registration_attendance_view(request, pk: int):
             training=training, attendance=form.attendance(), actor=request.user
         )
     except ValidationError as error:
-        _message_errors(request, error)
+        message_action_errors(request, error)
     else:
         messages.success(
             request,
@@ -291,7 +278,7 @@ def certificate_issue_view(request, pk: int):
     try:
         registration = issue_certificate(registration=registration, actor=request.user)
     except ValidationError as error:
-        _message_errors(request, error)
+        message_action_errors(request, error)
     else:
         messages.success(
             request,

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from portal.lib.forms import add_action_errors, message_action_errors
 from villages.models import Dimension, Village, role_areas
 from volunteers.actions.visits import (
     VISIT_FIELDS,
@@ -41,20 +42,6 @@ from volunteers.models import (
 from volunteers.permissions import can_log_visit, can_review_visit
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show an action's ValidationError on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _error_message(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _roster_record(user) -> Volunteer | None:
@@ -142,7 +129,7 @@ def visit_create_view(request):
                 **_visit_data(form),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             return _saved(request, visit, visit.status == VisitStatus.SUBMITTED)
     return render(request, "volunteers/visit_form.html", {"form": form, "visit": None})
@@ -176,7 +163,7 @@ def visit_update_view(request, pk: int):
                 **_visit_data(form),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_action_errors(form, error)
         else:
             return _saved(request, visit, submit)
     return render(request, "volunteers/visit_form.html", {"form": form, "visit": visit})
@@ -261,7 +248,7 @@ def _transition(request, visit: Visit, action, success: str, **kwargs):
     try:
         action(visit=visit, actor=request.user, **kwargs)
     except ValidationError as error:
-        _error_message(request, error)
+        message_action_errors(request, error)
     else:
         messages.success(request, success)
     return redirect("volunteers:visit-detail", visit.pk)
@@ -320,7 +307,7 @@ def visit_photo_remove_view(request, pk: int, photo_pk: int):
     try:
         remove_visit_photo(photo=photo, actor=request.user)
     except ValidationError as error:
-        _error_message(request, error)
+        message_action_errors(request, error)
     else:
         messages.success(request, gettext("The photo has been removed."))
     return redirect("volunteers:visit-detail", visit.pk)
