@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from portal import views
 from portal.accounts.api import ObtainTokenView
+from services.api.catalogue import ServiceTypeViewSet
+from services.api.requests import ServiceRequestViewSet
 from villages.api.boundaries import DistrictBoundaryViewSet, VillageBoundaryViewSet
 from villages.api.profiles import IdmScoreViewSet
 from villages.api.programmes import (
@@ -37,6 +39,8 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("trainings", TrainingViewSet, basename="training")
 router.register("training-registrations", RegistrationViewSet, basename="training-registration")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("service-types", ServiceTypeViewSet, basename="service-type")
+router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 
 api_urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -54,6 +58,9 @@ urlpatterns = [
     path("program/", include("villages.programme_urls")),
     path("relawan/", include("volunteers.urls")),
     path("sertifikat/", include("volunteers.certificate_urls")),
+    path("layanan/", include("services.urls")),
+    path("lacak/", include("services.tracking_urls")),
+    path("surat/", include("services.letter_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -227,3 +227,43 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     training = factory.SubFactory(TrainingFactory)
     volunteer = factory.SubFactory(VolunteerFactory)
+
+
+# Citizen services
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    """A seeded type by code (domisili, usaha, tidak-mampu, kelahiran, kematian, pindah,
+    belum-menikah, pengantar-ktp, pengantar-kk, pengantar-skck), or a new one."""
+
+    class Meta:
+        model = "services.ServiceType"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"layanan-{n}")
+    name = factory.Sequence(lambda n: f"Surat Keterangan {n}")
+    sla_working_days = 3
+    issues_letter = True
+    letter_code = "470"
+    letter_title = "SURAT KETERANGAN"
+    letter_body = "Menerangkan bahwa {applicant_name} untuk keperluan {purpose}."
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    """A submitted request of a man born 1 January 1990 in Wonodadi (NIK 3505010101900001)."""
+
+    class Meta:
+        model = "services.ServiceRequest"
+
+    village = factory.SubFactory(VillageFactory)
+    service_type = factory.SubFactory(ServiceTypeFactory, code="domisili")
+    tracking_code = factory.Sequence(lambda n: f"TRK{n:09d}")
+    applicant_name = "Budi Santoso"
+    nik = "3505010101900001"
+    applicant_sex = "male"
+    applicant_phone = "+6281234567890"
+    dusun = "Krajan"
+    rt = "001"
+    rw = "002"
+    purpose = "Persyaratan melamar pekerjaan"
+    due_on = datetime.date(2026, 11, 25)

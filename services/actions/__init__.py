@@ -1,0 +1,1 @@
+"""Every write to the services app, a module per topic."""

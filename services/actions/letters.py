@@ -1,0 +1,75 @@
+"""Issuing a request's letter with a number that has no gaps and no duplicates."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from services.models import Letter, LetterCounter, ServiceRequest
+
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+# 32 symbols without 0/O and 1/I, read from paper without mistakes; 12 of them are 60 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def letter_number(*, letter_code: str, sequence: int, village_code: str, month: int, year: int):
+    """`470/12/35.05.01.2001/XI/2026`: classification code, sequence, village, month, year."""
+    return f"{letter_code}/{sequence}/{village_code}/{ROMAN_MONTHS[month - 1]}/{year}"
+
+
+@transaction.atomic
+def issue_letter(
+    *, service_request: ServiceRequest, signer_name: str, signer_title: str, actor: User
+) -> Letter:
+    """Give the request its letter: the next number of its village, service type and year.
+
+    The counter row is created if missing and then locked (`select_for_update`), so concurrent
+    issues queue up on it: numbers are consecutive, without gaps or duplicates. Idempotent: a
+    request that has its letter keeps it. Callers check permissions and the request's state
+    (see services.actions.requests.mark_ready).
+    """
+    existing = Letter.objects.filter(service_request=service_request).first()
+    if existing:
+        return existing
+    issued_at = timezone.now()
+    local = timezone.localtime(issued_at)
+    counter_key = {
+        "village_id": service_request.village_id,
+        "service_type_id": service_request.service_type_id,
+        "year": local.year,
+    }
+    LetterCounter.objects.get_or_create(**counter_key)
+    counter = LetterCounter.objects.select_for_update().get(**counter_key)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    code = new_verification_code()
+    while Letter.objects.filter(verification_code=code).exists():
+        code = new_verification_code()
+    letter = Letter(
+        service_request=service_request,
+        number=letter_number(
+            letter_code=service_request.service_type.letter_code,
+            sequence=counter.last_number,
+            village_code=service_request.village_id,
+            month=local.month,
+            year=local.year,
+        ),
+        sequence=counter.last_number,
+        year=local.year,
+        issued_at=issued_at,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        verification_code=code,
+        issued_by=actor,
+    )
+    letter.full_clean()
+    letter.save()
+    return letter

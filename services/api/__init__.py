@@ -1,0 +1,1 @@
+"""Scoped API over the catalogue and citizen service requests, a module per topic."""

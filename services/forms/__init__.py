@@ -1,0 +1,1 @@
+"""Forms of the services app, a module per topic."""

@@ -1,0 +1,1 @@
+"""Pages of the services app, a module per topic."""
