@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import CorpsFactory, MembershipFactory, VolunteerFactory
+from tests.factories import AssignmentFactory, CorpsFactory, MembershipFactory, VolunteerFactory
 from volunteers.actions.roster_csv import (
     COLUMNS,
     MAX_BYTES,
@@ -348,11 +348,27 @@ def test_a_coordinator_cannot_take_over_another_kecamatans_volunteer_by_number(
 
     messages = import_errors(row(), actor=coordinator)
 
+    # Dewi is not on the coordinator's roster: her number is not a way to learn her name.
+    assert messages == [
+        "Row 2, whatsapp: +6281234567001 belongs to a volunteer whose roster you do not manage."
+    ]
+    assert Volunteer.objects.get().district_id == "35.05.02"
+
+
+def test_a_volunteer_the_coordinator_sees_is_named_when_their_number_is_refused(
+    regions, coordinator
+):
+    dewi = VolunteerFactory(
+        whatsapp="+6281234567001", full_name="Dewi", district=regions.other_district
+    )
+    AssignmentFactory(volunteer=dewi, village=regions.village_a)
+
+    messages = import_errors(row(), actor=coordinator)
+
     assert messages == [
         "Row 2, whatsapp: +6281234567001 belongs to Dewi of kecamatan Udanawu, whose roster you "
         "do not manage."
     ]
-    assert Volunteer.objects.get().district_id == "35.05.02"
 
 
 def test_the_district_official_imports_into_every_kecamatan_of_the_regency(regions, official):

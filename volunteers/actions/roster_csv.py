@@ -188,21 +188,41 @@ def import_volunteers(*, file: IO[bytes], actor: User, dry_run: bool = False) ->
     if not dry_run:
         matches = matches.select_for_update(of=("self",))
     existing = {volunteer.whatsapp: volunteer for volunteer in matches}
-    for number, volunteer in existing.items():
-        if not manages_roster_in(actor, volunteer.district_id):
+    unmanaged = [v for v in existing.values() if not manages_roster_in(actor, v.district_id)]
+    # The number's owner is named only to those who see them: the file must not turn the import
+    # into a directory of who has which number elsewhere.
+    seen = (
+        set(
+            Volunteer.objects.visible_to(actor)
+            .filter(pk__in=[volunteer.pk for volunteer in unmanaged])
+            .values_list("pk", flat=True)
+        )
+        if unmanaged
+        else set()
+    )
+    for volunteer in unmanaged:
+        number = volunteer.whatsapp
+        if volunteer.pk not in seen:
             problems.add(
                 records[number].row,
                 "whatsapp",
-                gettext(
-                    "%(number)s belongs to %(name)s of kecamatan %(district)s, whose roster you "
-                    "do not manage."
-                )
-                % {
-                    "number": number,
-                    "name": volunteer.full_name,
-                    "district": volunteer.district.name,
-                },
+                gettext("%(number)s belongs to a volunteer whose roster you do not manage.")
+                % {"number": number},
             )
+            continue
+        problems.add(
+            records[number].row,
+            "whatsapp",
+            gettext(
+                "%(number)s belongs to %(name)s of kecamatan %(district)s, whose roster you "
+                "do not manage."
+            )
+            % {
+                "number": number,
+                "name": volunteer.full_name,
+                "district": volunteer.district.name,
+            },
+        )
     problems.raise_if_any()
     return _write(records, existing, dry_run=dry_run)
 
@@ -299,13 +319,16 @@ def _cell(value: str) -> str:
 class _Lookups:
     """The codes the file mentions, fetched in a few queries for all rows."""
 
-    def __init__(self, rows: list[tuple[int, dict[str, str]]]):
+    def __init__(self, rows: list[tuple[int, dict[str, str]]], actor: User):
         codes = {cells["district_code"] for _number, cells in rows}
         self.districts = {d.code: d for d in District.objects.filter(code__in=codes)}
         codes = {
             cells[c] for _n, cells in rows for c in ("home_village_code", "appointing_village_code")
         }
-        self.villages = set(Village.objects.filter(code__in=codes).values_list("code", flat=True))
+        # Only villages the actor sees, as on the roster forms; any other is "not a known code".
+        self.villages = set(
+            Village.objects.visible_to(actor).filter(code__in=codes).values_list("code", flat=True)
+        )
         self.corps = {corps.code: corps for corps in Corps.objects.prefetch_related("levels")}
         levels = [level for corps in self.corps.values() for level in corps.levels.all()]
         self.levels = {(level.corps_id, level.name.casefold()): level for level in levels}
@@ -342,7 +365,7 @@ class _Row:
 
 def _check_rows(rows, actor: User, problems: _Problems) -> dict[str | int, _Record]:
     """The file's volunteers keyed by WhatsApp number (or by row number when blank)."""
-    lookups = _Lookups(rows)
+    lookups = _Lookups(rows, actor)
     records: dict[str | int, _Record] = {}
     for number, cells in rows:
         row = _Row(number, cells, problems)

@@ -28,6 +28,7 @@ from volunteers.models import (
     VisitPhoto,
     VisitStatus,
     Volunteer,
+    VolunteerStatus,
 )
 from volunteers.permissions import can_log_visit, can_review_visit
 from volunteers.photos import MAX_PHOTOS_PER_VISIT, ProcessedPhoto, process_photo
@@ -224,10 +225,11 @@ def create_visit(
     `client_id` (a UUID made by the browser or app) makes a repeat harmless: when the volunteer
     already has a visit with it, that visit is returned unchanged and nothing else happens.
 
-    Raises PermissionDenied unless actor is the volunteer's own login; ValidationError naming
-    the field for a village the volunteer was not assigned to on `visited_on`, a future date, no
-    or unknown activities, unknown pillars, more young people than participants, half a position
-    or one out of range, a refused photo or more than six, or a client_id of another volunteer.
+    Raises PermissionDenied unless actor is the volunteer's own login; ValidationError for an
+    inactive volunteer, and naming the field for a village the volunteer was not assigned to on
+    `visited_on`, a future date, no or unknown activities, unknown pillars, more young people
+    than participants, half a position or one out of range, a refused photo or more than six, or
+    a client_id of another volunteer.
     """
     _require_author(actor, volunteer)
     if client_id is not None:
@@ -236,6 +238,11 @@ def create_visit(
             if existing.volunteer_id != volunteer.pk:
                 raise ValidationError({"client_id": gettext("This client_id is already used.")})
             return existing
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise ValidationError(
+            gettext("%(name)s is no longer an active volunteer and cannot log visits.")
+            % {"name": volunteer}
+        )
     assignment, data = _validated(
         volunteer,
         {

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Programme, Village
 from volunteers.filters import VolunteerFilter
+from volunteers.forms.widgets import DateInput
 from volunteers.models import (
     AssignmentRole,
     Corps,
@@ -17,10 +19,6 @@ from volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RosterFilter(VolunteerFilter):
@@ -67,11 +65,16 @@ class VolunteerForm(forms.Form):
     joined_on = forms.DateField(label=capfirst(_("joined on")), widget=DateInput, required=False)
     left_on = forms.DateField(label=capfirst(_("left on")), widget=DateInput, required=False)
 
-    def __init__(self, *args, districts, **kwargs):
+    def __init__(self, *args, districts, volunteer: Volunteer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts.order_by("name")
+        villages = Q(district__in=districts)
+        if volunteer is not None and volunteer.home_village_id:
+            # Kept as a choice: a home village outside the editor's kecamatan (set by an official
+            # or the import) would otherwise be blanked by the next save of the record.
+            villages |= Q(pk=volunteer.home_village_id)
         self.fields["home_village"].queryset = (
-            Village.objects.filter(district__in=districts)
+            Village.objects.filter(villages)
             .select_related("district")
             .order_by("district__name", "name")
         )

@@ -7,11 +7,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Regency
+from volunteers.forms.widgets import DateInput
 from volunteers.models import Attendance, Corps, CorpsLevel, TrainingKind, Volunteer
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class LevelChoiceField(forms.ModelChoiceField):

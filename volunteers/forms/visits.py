@@ -9,16 +9,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Dimension, District, Village
+from volunteers.forms.widgets import DateInput
 from volunteers.models import ActivityType, Visit, VisitStatus
 from volunteers.photos import MAX_PHOTOS_PER_VISIT
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        # <input type="date"> takes ISO dates only, whatever the page's language.
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PhotoInput(forms.ClearableFileInput):

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Regency, area_scope
-from volunteers.models.roster import ROSTER_ROLES, Corps, CorpsLevel, Volunteer
+from villages.models import Regency, Role, area_scope
+from volunteers.models.roster import Corps, CorpsLevel, Volunteer
 
 
 class TrainingKind(models.TextChoices):
@@ -99,13 +99,20 @@ class Attendance(models.TextChoices):
 
 class RegistrationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A volunteer's own; and those of the trainings of the user's area (not to volunteers
-        or secretaries, who have no business with other people's registrations)."""
-        scope = area_scope(user, roles=ROSTER_ROLES)
-        if scope.everything:
+        """A volunteer's own; every registration of the trainings a district official's regency
+        organises; and for a kecamatan officer or coordinator, those of their kecamatan's
+        volunteers only (not the rest of the regency's roster, nor its certificate codes)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
             return self
-        mine = Q(volunteer__user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
-        return self.filter(mine | scope.q("training__regency__code"))
+        organisers = area_scope(user, roles=(Role.DISTRICT_OFFICIAL,))
+        kecamatan = area_scope(user, roles=(Role.KECAMATAN_OFFICER, Role.VOLUNTEER_COORDINATOR))
+        return self.filter(
+            Q(volunteer__user=user)
+            | organisers.q("training__regency__code")
+            | kecamatan.q("volunteer__district__code", ancestors=False)
+        )
 
 
 class Registration(models.Model):

@@ -145,6 +145,7 @@ def volunteer_update_view(request, pk: int):
         request.POST or None,
         initial=VolunteerForm.initial_from(volunteer),
         districts=managed_districts(request.user),
+        volunteer=volunteer,
     )
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
