@@ -6,6 +6,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import DateInput
 from villages.models import (
     Assessment,
     Cohort,
@@ -16,10 +17,6 @@ from villages.models import (
     Regency,
     Village,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ProgrammeForm(forms.Form):

@@ -313,6 +313,9 @@ def test_a_secretary_marks_a_milestone_done_with_a_date_and_a_link(as_persona, s
     assert (progress.state, progress.completed_on) == ("done", datetime.date(2021, 8, 17))
     assert progress.evidence_url == "https://jaten.desa.id/"
 
+    # Opened again, the form shows the saved date (a date input reads ISO dates only).
+    assert 'value="2021-08-17"' in client.get(url).content.decode()
+
 
 def test_the_village_panel_lists_its_enrolments_with_milestone_states_and_evidence(
     setup, secretary

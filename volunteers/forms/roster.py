@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import DateInput
 from villages.models import Programme, Village
 from volunteers.filters import VolunteerFilter
-from volunteers.forms.widgets import DateInput
 from volunteers.models import (
     AssignmentRole,
     Corps,

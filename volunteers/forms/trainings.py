@@ -6,8 +6,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import DateInput
 from villages.models import Regency
-from volunteers.forms.widgets import DateInput
 from volunteers.models import Attendance, Corps, CorpsLevel, TrainingKind, Volunteer
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import DateInput
 from villages.models import Dimension, District, Village
-from volunteers.forms.widgets import DateInput
 from volunteers.models import ActivityType, Visit, VisitStatus
 from volunteers.photos import MAX_PHOTOS_PER_VISIT
 
