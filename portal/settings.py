@@ -198,7 +198,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.lib.api.exception_handler",
     # Per client address, for the public endpoints (ScopedRateThrottle's `throttle_scope`).
-    "DEFAULT_THROTTLE_RATES": {"certificate-verify": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "certificate-verify": "30/minute",
+        "letter-verify": "30/minute",
+        # Public tracking, page and API together (services.throttle): 20 per 10 minutes.
+        "tracking": "20/10m",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portal Desa Cerdas API",
@@ -216,6 +221,8 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentStatusEnum": "villages.models.EnrolmentStatus",
         "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
         "VisitStatusEnum": "volunteers.models.VisitStatus",
+        "RequestStatusEnum": "services.models.RequestStatus",
+        "SexEnum": "services.models.Sex",
     },
 }
 

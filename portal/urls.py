@@ -6,7 +6,9 @@ from rest_framework.routers import DefaultRouter
 from portal import views
 from portal.accounts.api import ObtainTokenView
 from services.api.catalogue import ServiceTypeViewSet
+from services.api.letters import LetterVerifyView
 from services.api.requests import ServiceRequestViewSet
+from services.api.tracking import TrackingView
 from villages.api.boundaries import DistrictBoundaryViewSet, VillageBoundaryViewSet
 from villages.api.profiles import IdmScoreViewSet
 from villages.api.programmes import (
@@ -47,6 +49,8 @@ api_urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("certificates/verify/<code>/", CertificateVerifyView.as_view(), name="certificate-verify"),
+    path("letters/verify/<code>/", LetterVerifyView.as_view(), name="letter-verify"),
+    path("track/<str:code>/", TrackingView.as_view(), name="track"),
     path("", include(router.urls)),
 ]
 

@@ -332,6 +332,15 @@ DEMO_CONNECTIVITY = (
 )
 
 
+HEAD_FIRST = ("Suyono", "Sutrisno", "Mulyadi", "Siti Aminah", "Bambang", "Sri Utami", "Haryanto")
+HEAD_SECOND = ("", " Wibowo", " Hadi", " Santoso", " Rahayu")
+
+
+def _head_name(seed: int) -> str:
+    """A village head's name that follows from the village code, for letters' signatures."""
+    return HEAD_FIRST[seed % len(HEAD_FIRST)] + HEAD_SECOND[seed // 7 % len(HEAD_SECOND)]
+
+
 def _load_demo_profiles(official: User) -> None:
     """Give every Blitar village a profile and three years of IDM scores, so that the map layers
     and filters have something to show. Deterministic: values follow from the village code."""
@@ -342,6 +351,7 @@ def _load_demo_profiles(official: User) -> None:
         profiles.append(
             VillageProfile(
                 village=village,
+                head_name=_head_name(seed),
                 population=2000 + seed % 6000,
                 households=600 + seed % 1800,
                 connectivity=DEMO_CONNECTIVITY[index % len(DEMO_CONNECTIVITY)],
@@ -362,6 +372,7 @@ def _load_demo_profiles(official: User) -> None:
         update_conflicts=True,
         unique_fields=["village"],
         update_fields=[
+            "head_name",
             "population",
             "households",
             "connectivity",

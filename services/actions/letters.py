@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.models import User
-from services.models import Letter, LetterCounter, ServiceRequest
+from services.models import Letter, LetterCounter, NikView, ServiceRequest
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 # 32 symbols without 0/O and 1/I, read from paper without mistakes; 12 of them are 60 bits.
@@ -33,9 +35,20 @@ def issue_letter(
 
     The counter row is created if missing and then locked (`select_for_update`), so concurrent
     issues queue up on it: numbers are consecutive, without gaps or duplicates. Idempotent: a
-    request that has its letter keeps it. Callers check permissions and the request's state
-    (see services.actions.requests.mark_ready).
+    request that has its letter keeps it, even when asked twice at once (the request's row is
+    locked first). Raises ValidationError for a service type without a letter. Callers check
+    permissions and the request's state (see services.actions.requests.mark_ready).
     """
+    service_request = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("service_type")
+        .get(pk=service_request.pk)
+    )
+    if not service_request.service_type.issues_letter:
+        raise ValidationError(
+            gettext("The village issues no letter for %(service)s.")
+            % {"service": service_request.service_type.name}
+        )
     existing = Letter.objects.filter(service_request=service_request).first()
     if existing:
         return existing
@@ -72,4 +85,12 @@ def issue_letter(
     )
     letter.full_clean()
     letter.save()
+    return letter
+
+
+@transaction.atomic
+def record_letter_view(*, letter: Letter, actor: User) -> Letter:
+    """Account for a download of the letter: it carries the applicant's full NIK, so it counts
+    as a view of it (UU PDP). Callers have checked that `actor` sees the request."""
+    NikView.objects.create(service_request_id=letter.service_request_id, user=actor)
     return letter

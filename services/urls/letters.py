@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Staff: a request's letter as PDF."""
 
-urlpatterns = []
+from django.urls import path
+
+from services.views import letters as views
+
+urlpatterns = [
+    path("permohonan/<int:pk>/surat.pdf", views.letter_pdf_view, name="letter-pdf"),
+]

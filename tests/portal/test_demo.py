@@ -268,3 +268,23 @@ def test_the_demo_visits_are_checked_against_the_real_blitar_outlines():
 
     checks = set(Visit.objects.values_list("position_check", flat=True))
     assert {"inside", "far", "no_gps"} <= checks
+
+
+def test_the_demo_files_service_requests_in_every_state_with_letters_even_when_run_twice():
+    from services.models import Letter, RequestStatus, ServiceRequest
+
+    run_demo()
+    counts = (ServiceRequest.objects.count(), Letter.objects.count())
+    run_demo()
+
+    assert (ServiceRequest.objects.count(), Letter.objects.count()) == counts
+    assert set(ServiceRequest.objects.values_list("status", flat=True)) == set(RequestStatus.values)
+    assert 0 < ServiceRequest.objects.overdue().count() < counts[0] / 3
+    # Every ready or completed request of a letter-issuing service has its numbered letter,
+    # signed by the village head, and numbers per village, type and year start at 1.
+    with_letter = ServiceRequest.objects.filter(
+        status__in=["ready", "completed"], service_type__issues_letter=True
+    )
+    assert with_letter.count() == Letter.objects.count() > 0
+    assert not Letter.objects.filter(signer_name="").exists()
+    assert Letter.objects.filter(sequence=1).exists()

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from portal.actions import DEMO_PASSWORD, DemoAccount, load_demo
+from portal.actions.demo_services import load_demo_services
 from portal.actions.demo_volunteers import load_demo_volunteers
 from villages.actions import RegionImportError
 from villages.actions.boundaries import BoundaryImportError, import_boundaries
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     help = (
         "Load the demo data: Kabupaten Blitar's regions, one demo user per role, two pilot "
         "programmes with their villages' progress and scorecards, and volunteers with their "
-        "assignments, trainings and mentoring visits. Safe to "
+        "assignments, trainings and mentoring visits, and citizen service requests. Safe to "
         "re-run; it resets the demo users' passwords and roles. For demo instances only."
     )
 
@@ -71,6 +72,7 @@ class Command(BaseCommand):
                 imported.append(f"{label}: {boundary_summary(counts)}")
         # After the outlines, so that the demo visits' positions are checked against them.
         volunteers = load_demo_volunteers()
+        services = load_demo_services()
         if verbosity > 0:
             self.stdout.write(summary(result.regions))
             for line in imported:
@@ -89,6 +91,12 @@ class Command(BaseCommand):
                     "trainings: %(trainings)s, mentoring visits: %(visits)s"
                 )
                 % asdict(volunteers)
+            )
+            self.stdout.write(
+                gettext(
+                    "Service requests: %(requests)s (%(overdue)s overdue), letters: %(letters)s"
+                )
+                % asdict(services)
             )
             self.stdout.write("")
             self.stdout.write(
