@@ -196,7 +196,7 @@ def test_the_compliance_page_costs_the_same_queries_for_1_or_50_villages(
         completed(village, at(2026, 3, 2), at(2026, 3, 3), datetime.date(2026, 3, 5))
     client.force_login(official)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("services:compliance"), {"start": "2026-01-01"})
 
     assert len(response.context["rows"]) == villages
