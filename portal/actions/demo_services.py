@@ -162,7 +162,10 @@ def _demo_request(village, number: int, types, secretary: User) -> None:
     )
     for step in steps:
         service_request = _step(step, service_request, secretary, village)
-    _backdate(service_request, _days_ago(village, number))
+    # Villages work at their own pace: between 6 and 45 hours from one step to the next.
+    seed = int(village.code.replace(".", "")) % 997
+    pace = datetime.timedelta(hours=6 + (seed * 7 + number * 5) % 40)
+    _backdate(service_request, _days_ago(village, number), pace)
 
 
 def _step(step: str, service_request, secretary, village):
@@ -189,14 +192,14 @@ def _step(step: str, service_request, secretary, village):
     return cancel_request(reason="Dibatalkan pemohon.", **kwargs)
 
 
-def _backdate(service_request: ServiceRequest, days_ago: int) -> None:
-    """Move the request's times to its demo filing date: events a working day apart, the
-    deadline from the filing date, the letter's date (and the month in its number) with them."""
+def _backdate(service_request: ServiceRequest, days_ago: int, pace: datetime.timedelta) -> None:
+    """Move the request's times to its demo filing date: events `pace` apart, the deadline from
+    the filing date, the letter's date (and the month in its number) with them."""
     filed_at = timezone.now() - datetime.timedelta(days=days_ago, hours=3)
     events = list(service_request.events.order_by("pk"))
     times = {}
     for index, event in enumerate(events):
-        times[event.pk] = filed_at + datetime.timedelta(days=index * 2 if days_ago > 30 else index)
+        times[event.pk] = filed_at + index * pace
         RequestEvent.objects.filter(pk=event.pk).update(created_at=times[event.pk])
     last = times[events[-1].pk]
     # A resubmitted request's deadline runs from the day it came back complete.
