@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "portal.accounts",
+    "portal.notifications",
     "portal",
     "villages",
     "volunteers",
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -112,6 +114,13 @@ CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Periodic jobs, run by `celery -A portal beat` (times in WIB, CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-requeue-stale-sends": {
+        "task": "portal.notifications.tasks.requeue_stale_sends_task",
+        "schedule": timedelta(minutes=10),
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -172,6 +181,20 @@ EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portal Desa Cerdas <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+
+# Notifications (portal.notifications).
+def _http_url_or_empty(value: str) -> bool:
+    return not value or value.startswith(("http://", "https://"))
+
+
+# The portal's own address, put before the links in e-mail and WhatsApp messages.
+PORTAL_URL = env.str("PORTAL_URL", default="", validate=_http_url_or_empty)
+# WhatsApp/SMS through an HTTP gateway taking {"target", "message"} JSON with an Authorization
+# token (Fonnte, Wablas, Zenziva style). Unset URL: the channel is off, its notifications skipped.
+WHATSAPP_GATEWAY_URL = env.str("WHATSAPP_GATEWAY_URL", default="", validate=_http_url_or_empty)
+WHATSAPP_GATEWAY_TOKEN = env.str("WHATSAPP_GATEWAY_TOKEN", default="")
+WHATSAPP_GATEWAY_TIMEOUT = env.float("WHATSAPP_GATEWAY_TIMEOUT", default=10.0)
+
 # HTTPS hardening: on by default outside DEBUG, each switchable for a plain-HTTP benchmark.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -197,6 +220,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.lib.api.exception_handler",
+    # Throttles find the client's address like django-axes: X-Forwarded-For is written by the
+    # client unless a known number of proxies in front of the portal added to it.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
     # Per client address, for the public endpoints (ScopedRateThrottle's `throttle_scope`).
     "DEFAULT_THROTTLE_RATES": {
         "certificate-verify": "30/minute",

@@ -65,6 +65,7 @@ urlpatterns = [
     path("layanan/", include("services.urls")),
     path("lacak/", include("services.tracking_urls")),
     path("surat/", include("services.letter_urls")),
+    path("pemberitahuan/", include("portal.notifications.urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

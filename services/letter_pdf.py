@@ -101,7 +101,7 @@ def _qr(verify_url: str) -> Drawing:
     return drawing
 
 
-@sensitive_variables("context", "body")
+@sensitive_variables()
 def letter_pdf(*, letter: Letter, verify_url: str) -> bytes:
     """The letter of a request, ready to print and sign. `letter` should come with its request,
     village, kecamatan, regency and service type (`select_related`)."""

@@ -76,7 +76,7 @@ def village_full(village: Village) -> str:
     )
 
 
-@sensitive_variables("service_request")
+@sensitive_variables()
 def letter_context(letter: Letter) -> dict[str, str]:
     """The values of the placeholders a letter text may use. `{nik}` is the full NIK: it belongs
     on the letter itself, which only the applicant and the office hold."""

@@ -44,7 +44,7 @@ def _birth_date(day: int, month: int, two_digit_year: int, today: datetime.date)
     return None
 
 
-@sensitive_variables("nik", "digits")
+@sensitive_variables()
 def validate_nik(nik: str, *, sex: str = "") -> NikCheck:
     """The NIK's digits and what they encode; ValidationError({"nik": [...]}) naming each rule
     broken. `sex` ("female"/"male"), when given, must match the one the NIK encodes."""

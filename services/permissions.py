@@ -2,8 +2,8 @@
 
 Seeing a request is `visible_to`'s business (404 when not): officials of the regency, the
 kecamatan officer and the village's secretary. Handling it is the village secretary's; the
-kecamatan officer also takes requests forwarded to the kecamatan. Officials watch and keep the
-catalogue.
+kecamatan officer only receives forwarded requests back. Officials watch and keep the catalogue.
+Personal data (the full NIK, the scanned documents that carry it) is for the village's secretary.
 """
 
 from __future__ import annotations
@@ -37,16 +37,18 @@ def can_file_request(user, village: Village | str) -> bool:
     return _is_admin(user) or is_village_secretary(user, village)
 
 
-def can_handle_request(user, service_request: ServiceRequest) -> bool:
-    """Move a request through its workflow: the village's secretary; for a request forwarded to
-    the kecamatan, also the kecamatan officer (who sends it back)."""
+def can_handle_request(user, service_request: ServiceRequest, action: str | None = None) -> bool:
+    """Move a request through its workflow: the village's secretary. The kecamatan officer only
+    takes a request forwarded to the kecamatan back (`action` "receive"); the rest stays with the
+    village, whose letters and documents they are."""
     if _is_admin(user) or is_village_secretary(user, service_request.village_id):
         return True
     _code, district, _regency = _codes(service_request.village_id)
-    return service_request.status == RequestStatus.FORWARDED and (
-        Role.KECAMATAN_OFFICER,
-        district,
-    ) in role_areas(user)
+    return (
+        action == "receive"
+        and service_request.status == RequestStatus.FORWARDED
+        and (Role.KECAMATAN_OFFICER, district) in role_areas(user)
+    )
 
 
 def can_view_full_nik(user, service_request: ServiceRequest) -> bool:

@@ -32,8 +32,17 @@ def tracking_rate() -> tuple[int, int]:
 
 
 def client_address(request) -> str:
-    # The same address DRF's throttles use (NUM_PROXIES decides how X-Forwarded-For is read).
-    return BaseThrottle().get_ident(request)
+    """The client's address: REMOTE_ADDR, or, behind a known number of reverse proxies, the
+    X-Forwarded-For entry the nearest of them added. Never the whole header, which the client
+    writes itself: a new made-up value per lookup would escape the limit. The proxy count is
+    DRF's NUM_PROXIES, which settings take from AXES_PROXY_COUNT, as django-axes does."""
+    num_proxies = api_settings.NUM_PROXIES or 0
+    remote_addr = request.META.get("REMOTE_ADDR") or ""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if num_proxies <= 0 or not forwarded:
+        return remote_addr
+    addresses = [address.strip() for address in forwarded.split(",")]
+    return addresses[-min(num_proxies, len(addresses))] or remote_addr
 
 
 def cache_key(address: str) -> str:

@@ -81,9 +81,11 @@ _RT_RW = re.compile(r"^[0-9]{1,3}$")
 
 def available_actions(user, service_request: ServiceRequest) -> list[str]:
     """The names of ACTIONS the user may take on the request now (for pages' buttons)."""
-    if not can_handle_request(user, service_request):
-        return []
-    return [name for name, (_to, sources) in ACTIONS.items() if service_request.status in sources]
+    return [
+        name
+        for name, (_to, sources) in ACTIONS.items()
+        if service_request.status in sources and can_handle_request(user, service_request, name)
+    ]
 
 
 def new_tracking_code() -> str:
@@ -142,7 +144,7 @@ def _store_attachment(service_request, label, uploaded_file, content_type, exten
     return attachment
 
 
-@sensitive_variables("nik", "check")
+@sensitive_variables()
 @transaction.atomic
 def file_request(
     *,
@@ -233,7 +235,7 @@ def _move(
 ) -> ServiceRequest:
     """Lock the request, check permission and the workflow, apply `changes`, record the event."""
     service_request = _lock(service_request)
-    if not can_handle_request(actor, service_request):
+    if not can_handle_request(actor, service_request, action):
         raise PermissionDenied(gettext("You may not handle this request."))
     to_status, sources = ACTIONS[action]
     if service_request.status not in sources:
@@ -424,7 +426,7 @@ def add_attachment(
     return service_request
 
 
-@sensitive_variables("nik")
+@sensitive_variables()
 @transaction.atomic
 def reveal_nik(*, service_request: ServiceRequest, actor: User) -> str:
     """The request's full NIK, for the handling secretary; each view is recorded (UU PDP).
@@ -436,3 +438,10 @@ def reveal_nik(*, service_request: ServiceRequest, actor: User) -> str:
     NikView.objects.create(service_request=service_request, user=actor)
     nik = ServiceRequest.objects.values_list("nik", flat=True).get(pk=service_request.pk)
     return nik
+
+
+@transaction.atomic
+def record_document_view(*, service_request: ServiceRequest, actor: User) -> None:
+    """A scanned document (KTP, KK …) carries the full NIK: each download counts as a view of it.
+    Callers have checked `can_view_full_nik`."""
+    NikView.objects.create(service_request=service_request, user=actor)

@@ -397,7 +397,7 @@ class ServiceRequestViewSet(
 
     @extend_schema(request=None, responses=RevealedNikSerializer)
     @action(detail=True, methods=["post"], url_path="nik", url_name="nik")
-    @sensitive_variables("nik")
+    @sensitive_variables()
     def reveal_nik(self, request, pk=None):
         """The full NIK, for the village's secretary only; every call is recorded."""
         nik = actions.reveal_nik(service_request=self.get_object(), actor=request.user)

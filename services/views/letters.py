@@ -42,7 +42,7 @@ def verify_url(request, code: str) -> str:
 
 @login_required
 @require_GET
-@sensitive_variables("pdf")
+@sensitive_variables()
 def letter_pdf_view(request, pk: int):
     """The letter of a request as PDF, to print and sign. It carries the full NIK, so it is for
     the handling secretary only (officials see its number and can check it like anyone), and

@@ -33,6 +33,7 @@ from services.actions.requests import (
     forward_request,
     mark_ready,
     receive_back,
+    record_document_view,
     reject_request,
     resubmit_request,
     return_request,
@@ -156,8 +157,11 @@ def _filing_villages(user):
     return Village.objects.filter(code__in=codes).order_by("name")
 
 
-@sensitive_variables("form")
+# Every variable: the NIK typed passes through many frames below (form cleaning, the action, the
+# database), and only the nearest `sensitive_variables` decides what their reports show.
+@sensitive_variables()
 @sensitive_post_parameters("nik")
+@never_cache
 @login_required
 def request_create_view(request):
     villages = _filing_villages(request.user)
@@ -244,7 +248,7 @@ def request_detail_view(request, pk: int):
     return _detail(request, _visible_request(request, pk))
 
 
-@sensitive_variables("full_nik")
+@sensitive_variables()
 @never_cache
 @login_required
 @require_POST
@@ -312,7 +316,7 @@ ATTACHMENT_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/p
 @login_required
 @require_GET
 def attachment_download_view(request, pk: int, attachment_pk: int):
-    """A document of a request, to those who see the request only, always as a download under a
+    """A document of a request, to the village's secretary only, always as a download under a
     name made here (never the uploaded one) and never sniffed into something else."""
     attachment = get_object_or_404(
         Attachment.objects.filter(
@@ -321,6 +325,10 @@ def attachment_download_view(request, pk: int, attachment_pk: int):
         pk=attachment_pk,
         service_request_id=pk,
     )
+    # Scans of KTP and KK carry the full NIK: the village's secretary only, and recorded.
+    if not can_view_full_nik(request.user, attachment.service_request):
+        raise PermissionDenied(gettext("Only the village's secretary opens the documents."))
+    record_document_view(service_request=attachment.service_request, actor=request.user)
     extension = ATTACHMENT_EXTENSIONS.get(attachment.content_type, "bin")
     name = slugify(attachment.label) or "dokumen"
     response = FileResponse(

@@ -32,6 +32,10 @@ def tracking_lookup_view(request):
         if code is not None:
             return redirect("tracking:detail", code)
         form.add_error("code", gettext("A tracking code has twelve letters and digits."))
+    if form.is_bound and form.errors:
+        # What was typed is not shown back: it may be a NIK (or someone else's code).
+        form.data = form.data.copy()
+        form.data["code"] = ""
     return _public(render(request, "services/tracking_lookup.html", {"form": form}))
 
 

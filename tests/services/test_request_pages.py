@@ -592,17 +592,19 @@ def test_only_secretaries_file_requests(regions, as_persona, persona):
 @pytest.mark.parametrize(
     ("persona", "status_code"),
     [
-        ("official", 200),
-        ("officer", 200),
+        ("official", 403),
+        ("officer", 403),
         ("secretary", 200),
         ("coordinator", 404),
         ("volunteer", 404),
         ("outsider", 404),
     ],
 )
-def test_an_attachment_downloads_only_for_those_who_see_the_request(
-    data, as_persona, persona, status_code
+def test_an_attachment_carrying_the_nik_downloads_for_the_villages_secretary_only(
+    request, data, as_persona, persona, status_code
 ):
+    from services.models import NikView
+
     attachment = attach(data.a)
 
     response = as_persona(persona).get(
@@ -610,6 +612,10 @@ def test_an_attachment_downloads_only_for_those_who_see_the_request(
     )
 
     assert response.status_code == status_code
+    # Each download by the secretary counts as a view of the NIK; refusals record nothing.
+    viewed = NikView.objects.filter(service_request=data.a).values_list("user", flat=True)
+    expected = [request.getfixturevalue(persona).pk] if status_code == 200 else []
+    assert list(viewed) == expected
 
 
 def test_an_attachment_is_always_a_download_with_a_safe_name_and_its_stored_type(

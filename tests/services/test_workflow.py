@@ -447,7 +447,7 @@ def test_available_actions_follow_the_status_and_the_user(regions, secretary, of
     service_request = a_request(regions, "forwarded")
 
     assert available_actions(secretary, service_request) == ["reject", "receive", "ready"]
-    assert available_actions(officer, service_request) == ["reject", "receive", "ready"]
+    assert available_actions(officer, service_request) == ["receive"]
     assert available_actions(official, service_request) == []
 
 
@@ -473,6 +473,17 @@ def test_the_kecamatan_officer_receives_a_forwarded_request_back_but_may_not_ver
     received = call("receive", a_request(regions, "forwarded"), officer)
     assert received.status == "in_process"
     assert received.events.get().actor == officer
+
+
+@pytest.mark.parametrize("action", ["reject", "ready"])
+def test_the_kecamatan_officer_leaves_the_rest_of_a_forwarded_request_to_the_village(
+    regions, officer, action
+):
+    service_request = a_request(regions, "forwarded")
+
+    with pytest.raises(PermissionDenied):
+        call(action, service_request, officer)
+    assert not RequestEvent.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["official", "volunteer", "coordinator"])
