@@ -7,8 +7,10 @@ a malformed value stops start-up with an error naming the variable.
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from environs import Env
+from marshmallow.validate import Range
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -120,7 +122,37 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.notifications.tasks.requeue_stale_sends_task",
         "schedule": timedelta(minutes=10),
     },
+    # Reminder sweeps (portal/reminders.py).
+    "reminders-requests-due-soon": {
+        "task": "portal.tasks.remind_requests_due_soon_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "reminders-overdue-requests": {
+        "task": "portal.tasks.remind_overdue_requests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "reminders-unvisited-villages": {
+        "task": "portal.tasks.remind_unvisited_villages_task",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    "reminders-visits-awaiting-review": {
+        "task": "portal.tasks.remind_visits_awaiting_review_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
+    "reminders-trainings-tomorrow": {
+        "task": "portal.tasks.remind_trainings_tomorrow_task",
+        "schedule": crontab(hour=16, minute=0),
+    },
+    "reminders-weekly-digest": {
+        "task": "portal.tasks.send_weekly_digest_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
+# An overdue request goes to the kecamatan officers after this many working days late, and to
+# the district officials after twice as many.
+REMINDER_ESCALATE_AFTER_DAYS = env.int(
+    "REMINDER_ESCALATE_AFTER_DAYS", default=2, validate=Range(min=1)
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,497 @@
+"""Reminder sweeps, run by Celery beat (portal/tasks.py): what is due today, and who is told.
+
+Each sweep reads its due rows from the database (deadlines live there; no ETA tasks), in short
+batches, each batch a transaction that locks its rows with `select_for_update(skip_locked=True)`,
+so that two beat processes share the work instead of waiting on each other. Every notification
+carries a de-duplication key naming the event, and `notify` creates a key only once: a second run
+of a sweep, a retried task or a racing process creates nothing new. Dates are local dates in
+Asia/Jakarta (`timezone.localdate()`); `today` is a parameter so tests can pick the day.
+
+Sweeps live in `portal/` because they meet both sibling domains (requests and volunteers).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, ngettext
+
+from portal.accounts.models import User
+from portal.notifications.actions import notify
+from services.deadlines import next_working_day, working_days_between
+from services.models import ACTIVE_STATUSES, ServiceRequest
+from villages.models import Enrolment, EnrolmentStatus, Regency, Role, RoleAssignment, Village
+from volunteers.models import Assignment, Registration, Visit
+from volunteers.models.roster import AssignmentRole
+from volunteers.models.trainings import Attendance
+from volunteers.models.visits import VisitStatus
+
+# Rows locked and handled per transaction: short locks, and a crash loses at most one batch's
+# work (which the next run redoes, the keys keeping it from doubling).
+BATCH_SIZE = 500
+# The reminders are written in the language of the portal's users (LANGUAGE_CODE).
+RECIPIENT_LANGUAGE = "id"
+
+UNVISITED_MENTOR_DAYS = 30
+UNVISITED_COORDINATOR_DAYS = 45
+REVIEW_WAIT_DAYS = 3
+DIGEST_PERIOD_DAYS = 7
+
+_ONE_DAY = datetime.timedelta(days=1)
+VISITED = (VisitStatus.SUBMITTED, VisitStatus.VERIFIED)
+
+
+# Helpers
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _date(day: datetime.date) -> str:
+    """`24 November 2026` in the active language."""
+    return formats.date_format(day, "j F Y")
+
+
+def _locked_batches(queryset: models.QuerySet) -> Iterator[list]:
+    """Yield the rows of `queryset` in pk order, a batch at a time, each inside its own
+    transaction with the batch's rows locked; rows another process holds are skipped (it is
+    reminding about them)."""
+    last_pk = None
+    while True:
+        with transaction.atomic():
+            batch = queryset.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
+            if last_pk is not None:
+                batch = batch.filter(pk__gt=last_pk)
+            rows = list(batch[:BATCH_SIZE])
+            if not rows:
+                return
+            yield rows
+        last_pk = rows[-1].pk
+        if len(rows) < BATCH_SIZE:
+            return
+
+
+def _role_holders(role: str, field: str, codes: Iterable[str]) -> dict[str, list[User]]:
+    """Active users holding `role` over each of the areas `codes` (one query)."""
+    holders: dict[str, list[User]] = defaultdict(list)
+    codes = set(codes)
+    if not codes:
+        return holders
+    assignments = (
+        RoleAssignment.objects.filter(role=role, user__is_active=True, **{f"{field}__in": codes})
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for assignment in assignments:
+        holders[getattr(assignment, f"{field}_id")].append(assignment.user)
+    return holders
+
+
+def _send(
+    recipients: Iterable[User],
+    *,
+    kind: str,
+    subject: models.Model | None,
+    key: str,
+    url: str,
+    render: Callable[[], tuple[str, str]],
+) -> int:
+    """Notify each recipient once per key; returns how many notification rows are new."""
+    created = 0
+    for recipient in recipients:
+        with translation.override(RECIPIENT_LANGUAGE):
+            title, body = render()
+        # notify returns new and existing rows alike; the new ones were made after `before`.
+        before = timezone.now()
+        rows = notify(
+            recipient=recipient,
+            kind=kind,
+            subject=subject,
+            title=title,
+            body=body,
+            url=url,
+            dedupe_key=key,
+        )
+        created += sum(1 for row in rows if row.created_at >= before)
+    return created
+
+
+def _request_text(service_request: ServiceRequest) -> dict[str, str]:
+    return {
+        "code": service_request.tracking_code,
+        "service": service_request.service_type.name,
+        "village": service_request.village.name,
+        "date": _date(service_request.due_on),
+    }
+
+
+# 1. Requests due on the next working day
+
+
+def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
+    """Tell the village's secretaries about active requests due on the next working day.
+
+    Every due date up to that day counts, so that on a Friday before a long weekend the requests
+    due on Tuesday are announced then, not on a holiday. Returns the notifications created.
+    """
+    today = today or timezone.localdate()
+    next_day = next_working_day(today + _ONE_DAY)
+    due = ServiceRequest.objects.filter(
+        status__in=ACTIVE_STATUSES, due_on__gt=today, due_on__lte=next_day
+    ).select_related("village", "service_type")
+    created = 0
+    for batch in _locked_batches(due):
+        secretaries = _role_holders(
+            Role.VILLAGE_SECRETARY, "village", (r.village_id for r in batch)
+        )
+        for service_request in batch:
+            text = _request_text(service_request)
+            created += _send(
+                secretaries[service_request.village_id],
+                kind="request.due_soon",
+                subject=service_request,
+                key=f"request.due_soon:{service_request.pk}:{service_request.due_on.isoformat()}",
+                url=reverse("services:request-detail", args=[service_request.pk]),
+                render=lambda text=text: (
+                    gettext("Request %(code)s due %(date)s") % text,
+                    gettext(
+                        "Request %(code)s (%(service)s) in %(village)s is due on %(date)s "
+                        "and is not finished yet."
+                    )
+                    % text,
+                ),
+            )
+    return created
+
+
+# 2. Overdue requests, escalated by working days late
+
+
+def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
+    """Tell about active requests past their due date, more widely the later they are.
+
+    From the first working day late the village's secretaries; from REMINDER_ESCALATE_AFTER_DAYS
+    working days late also the kecamatan officers; from twice that also the regency's district
+    officials. Each level is told once per request. Returns the notifications created.
+    """
+    today = today or timezone.localdate()
+    escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
+    overdue = ServiceRequest.objects.filter(
+        status__in=ACTIVE_STATUSES, due_on__lt=today
+    ).select_related("village__district", "service_type")
+    created = 0
+    for batch in _locked_batches(overdue):
+        villages = [r.village for r in batch]
+        secretaries = _role_holders(Role.VILLAGE_SECRETARY, "village", (v.pk for v in villages))
+        officers = _role_holders(
+            Role.KECAMATAN_OFFICER, "district", (v.district_id for v in villages)
+        )
+        officials = _role_holders(
+            Role.DISTRICT_OFFICIAL, "regency", (v.district.regency_id for v in villages)
+        )
+        for service_request in batch:
+            days_late = working_days_between(service_request.due_on, today)
+            if days_late < 1:
+                continue  # due on Friday, Saturday is not a working day late yet
+            village = service_request.village
+            levels = [("secretary", secretaries[village.pk])]
+            if days_late >= escalate_after:
+                levels.append(("officer", officers[village.district_id]))
+            if days_late >= 2 * escalate_after:
+                levels.append(("official", officials[village.district.regency_id]))
+            text = {**_request_text(service_request), "days": days_late}
+            for level, recipients in levels:
+                created += _send(
+                    recipients,
+                    kind="request.overdue",
+                    subject=service_request,
+                    key=f"request.overdue:{service_request.pk}:{level}",
+                    url=reverse("services:request-detail", args=[service_request.pk]),
+                    render=lambda text=text: (
+                        gettext("Request %(code)s is overdue") % text,
+                        ngettext(
+                            "Request %(code)s (%(service)s) in %(village)s was due on "
+                            "%(date)s and is %(days)d working day late.",
+                            "Request %(code)s (%(service)s) in %(village)s was due on "
+                            "%(date)s and is %(days)d working days late.",
+                            text["days"],
+                        )
+                        % text,
+                    ),
+                )
+    return created
+
+
+# 3. Pilot villages without a visit
+
+
+def _last_visit_subquery() -> Subquery:
+    return Subquery(
+        Visit.objects.filter(village=OuterRef("village"), status__in=VISITED)
+        .values("village")
+        .annotate(last=Max("visited_on"))
+        .values("last")
+    )
+
+
+def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
+    """Tell main mentors of actively enrolled villages that no visit was logged for 30 days,
+    and from 45 days also the volunteer coordinators of the kecamatan.
+
+    The days count from the latest submitted or verified visit by anyone, but never from before
+    the assignment began: a mentor who took over yesterday is not reminded of a predecessor's
+    gap. Returns the notifications created.
+    """
+    today = today or timezone.localdate()
+    enrolled = Enrolment.objects.filter(
+        village=OuterRef("village"),
+        programme=OuterRef("programme"),
+        status=EnrolmentStatus.ACTIVE,
+    )
+    # PostgreSQL's GREATEST ignores NULL: the start when there is no visit.
+    assignments = (
+        Assignment.objects.current(today)
+        .filter(role=AssignmentRole.MAIN, volunteer__user__is_active=True)
+        .filter(Exists(enrolled))
+        .annotate(since=Greatest(_last_visit_subquery(), "starts_on"))
+        .filter(since__lte=today - datetime.timedelta(days=UNVISITED_MENTOR_DAYS))
+        .select_related("village", "volunteer__user")
+    )
+    created = 0
+    for batch in _locked_batches(assignments):
+        coordinators = _role_holders(
+            Role.VOLUNTEER_COORDINATOR, "district", (a.village.district_id for a in batch)
+        )
+        for assignment in batch:
+            days = (today - assignment.since).days
+            text = {
+                "village": assignment.village.name,
+                "mentor": assignment.volunteer.full_name,
+                "date": _date(assignment.since),
+                "days": days,
+            }
+            key = f"village.unvisited:{assignment.pk}:{assignment.since.isoformat()}"
+            created += _send(
+                [assignment.volunteer.user],
+                kind="village.unvisited",
+                subject=assignment.village,
+                key=f"{key}:mentor",
+                url=reverse("volunteers:my-visits"),
+                render=lambda text=text: (
+                    gettext("No visit to %(village)s for %(days)d days") % text,
+                    gettext(
+                        "No mentoring visit to %(village)s has been logged since %(date)s. "
+                        "Plan a visit and log it."
+                    )
+                    % text,
+                ),
+            )
+            if days >= UNVISITED_COORDINATOR_DAYS:
+                created += _send(
+                    coordinators[assignment.village.district_id],
+                    kind="village.unvisited",
+                    subject=assignment.village,
+                    key=f"{key}:coordinator",
+                    url=reverse("villages:village-detail", args=[assignment.village.pk]),
+                    render=lambda text=text: (
+                        gettext("No visit to %(village)s for %(days)d days") % text,
+                        gettext(
+                            "No mentoring visit to %(village)s has been logged since "
+                            "%(date)s. Its main mentor is %(mentor)s."
+                        )
+                        % text,
+                    ),
+                )
+    return created
+
+
+# 4. Visits waiting for review
+
+
+def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
+    """Tell the volunteer coordinators of the village's kecamatan (its kecamatan officers when
+    it has none) about visits submitted more than 3 days ago and not yet reviewed: submitted on
+    the 18th, they are reminded on the 22nd. Returns the notifications created."""
+    today = today or timezone.localdate()
+    cutoff = _local_midnight(today - datetime.timedelta(days=REVIEW_WAIT_DAYS))
+    waiting = Visit.objects.filter(
+        status=VisitStatus.SUBMITTED, submitted_at__lt=cutoff
+    ).select_related("village", "volunteer")
+    created = 0
+    for batch in _locked_batches(waiting):
+        districts = {v.village.district_id for v in batch}
+        coordinators = _role_holders(Role.VOLUNTEER_COORDINATOR, "district", districts)
+        officers = _role_holders(Role.KECAMATAN_OFFICER, "district", districts)
+        for visit in batch:
+            district = visit.village.district_id
+            text = {
+                "volunteer": visit.volunteer.full_name,
+                "village": visit.village.name,
+                "date": _date(visit.visited_on),
+                "submitted": _date(timezone.localdate(visit.submitted_at)),
+            }
+            created += _send(
+                coordinators[district] or officers[district],
+                kind="visit.review",
+                subject=visit,
+                key=f"visit.review:{visit.pk}",
+                url=reverse("volunteers:visit-detail", args=[visit.pk]),
+                render=lambda text=text: (
+                    gettext("Visit to %(village)s waits for review") % text,
+                    gettext(
+                        "The visit of %(volunteer)s to %(village)s on %(date)s has waited "
+                        "for review since %(submitted)s."
+                    )
+                    % text,
+                ),
+            )
+    return created
+
+
+# 5. Trainings tomorrow
+
+
+def remind_trainings_tomorrow(*, today: datetime.date | None = None) -> int:
+    """Remind the registered volunteers with a login of trainings starting tomorrow. Returns the
+    notifications created."""
+    today = today or timezone.localdate()
+    registrations = Registration.objects.filter(
+        training__starts_on=today + _ONE_DAY,
+        attendance=Attendance.REGISTERED,
+        volunteer__user__is_active=True,
+    ).select_related("training", "volunteer__user")
+    created = 0
+    for batch in _locked_batches(registrations):
+        for registration in batch:
+            training = registration.training
+            text = {
+                "title": training.title,
+                "date": _date(training.starts_on),
+                "place": training.place,
+            }
+            created += _send(
+                [registration.volunteer.user],
+                kind="training.tomorrow",
+                subject=training,
+                key=f"training.tomorrow:{registration.pk}",
+                url=reverse("volunteers:training-detail", args=[training.pk]),
+                render=lambda text=text: (
+                    gettext("Training tomorrow: %(title)s") % text,
+                    gettext("%(title)s starts tomorrow, %(date)s, at %(place)s.") % text,
+                ),
+            )
+    return created
+
+
+# 6. Weekly digest for district officials
+
+
+def _counts_by_regency(queryset: models.QuerySet, regency_field: str) -> dict[str, int]:
+    rows = queryset.values(regency_field).annotate(n=Count("pk", distinct=True))
+    return {row[regency_field]: row["n"] for row in rows}
+
+
+def weekly_digest_figures(
+    *, regency_codes: Iterable[str], today: datetime.date
+) -> dict[str, dict[str, int]]:
+    """Per regency: requests filed in the 7 days before `today`, requests overdue, visits waiting
+    for review, and actively enrolled villages with no visit in the last 30 days. Four queries,
+    whatever the number of regencies."""
+    codes = list(regency_codes)
+    week_start = _local_midnight(today - datetime.timedelta(days=DIGEST_PERIOD_DAYS))
+    requests = ServiceRequest.objects.filter(village__district__regency__in=codes)
+    filed = _counts_by_regency(
+        requests.filter(submitted_at__gte=week_start, submitted_at__lt=_local_midnight(today)),
+        "village__district__regency",
+    )
+    overdue = _counts_by_regency(requests.overdue(today), "village__district__regency")
+    awaiting = _counts_by_regency(
+        Visit.objects.filter(village__district__regency__in=codes, status=VisitStatus.SUBMITTED),
+        "village__district__regency",
+    )
+    recent_visit = Visit.objects.filter(
+        village=OuterRef("pk"),
+        status__in=VISITED,
+        visited_on__gt=today - datetime.timedelta(days=UNVISITED_MENTOR_DAYS),
+    )
+    unvisited = _counts_by_regency(
+        Village.objects.filter(district__regency__in=codes)
+        .filter(
+            Exists(Enrolment.objects.filter(village=OuterRef("pk"), status=EnrolmentStatus.ACTIVE))
+        )
+        .exclude(Exists(recent_visit)),
+        "district__regency",
+    )
+    return {
+        code: {
+            "filed": filed.get(code, 0),
+            "overdue": overdue.get(code, 0),
+            "awaiting": awaiting.get(code, 0),
+            "unvisited": unvisited.get(code, 0),
+        }
+        for code in codes
+    }
+
+
+def send_weekly_digest(*, today: datetime.date | None = None) -> int:
+    """Send each district official the week's figures for their regency (summed when they hold
+    several), once per ISO week. The queries are the same whatever the number of officials:
+    the figures are counted per regency for all of them at once. Returns the notifications
+    created."""
+    today = today or timezone.localdate()
+    iso_year, iso_week, _ = today.isocalendar()
+    week = f"{iso_year}-W{iso_week:02d}"
+    officials = RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICIAL, user__is_active=True)
+    created = 0
+    for batch in _locked_batches(officials):
+        # All regencies of the batch's officials, also those whose rows fall in another batch
+        # (that batch's digest for the same user is then the duplicate the key refuses).
+        held_rows = (
+            RoleAssignment.objects.filter(
+                role=Role.DISTRICT_OFFICIAL, user__in={a.user_id for a in batch}
+            )
+            .select_related("user", "regency")
+            .order_by("user_id", "regency_id")
+        )
+        regencies: dict[User, list[Regency]] = defaultdict(list)
+        for assignment in held_rows:
+            regencies[assignment.user].append(assignment.regency)
+        figures = weekly_digest_figures(
+            regency_codes={r.pk for held in regencies.values() for r in held}, today=today
+        )
+        for user, held in regencies.items():
+            text = {
+                "regency": ", ".join(regency.name for regency in held),
+                **{
+                    name: sum(figures[regency.pk][name] for regency in held)
+                    for name in ("filed", "overdue", "awaiting", "unvisited")
+                },
+            }
+            created += _send(
+                [user],
+                kind="digest.weekly",
+                subject=held[0] if len(held) == 1 else None,
+                key=f"digest.weekly:{user.pk}:{week}",
+                url=reverse("services:request-list"),
+                render=lambda text=text: (
+                    gettext("Weekly summary: %(regency)s") % text,
+                    gettext(
+                        "%(regency)s this week:\n"
+                        "- service requests filed in the last 7 days: %(filed)d\n"
+                        "- service requests overdue: %(overdue)d\n"
+                        "- mentoring visits waiting for review: %(awaiting)d\n"
+                        "- pilot villages without a visit for 30 days: %(unvisited)d"
+                    )
+                    % text,
+                ),
+            )
+    return created
