@@ -12,6 +12,7 @@ import string
 
 from django.views.decorators.debug import sensitive_variables
 
+from portal.lib.codes import code_symbols, grouped
 from services.actions.letters import CODE_ALPHABET, CODE_LENGTH
 from services.models import Letter, ServiceType
 from villages.models import Regency, Village
@@ -115,10 +116,8 @@ def render_body(service_type: ServiceType, context: dict[str, str]) -> str:
 def normalise_verification_code(text: str) -> str | None:
     """The stored form of a code as typed (any case, with or without dashes or spaces), or None
     when it cannot be a code."""
-    symbols = re.sub(r"[\s-]", "", text or "").upper()
+    symbols = code_symbols(text)
     return symbols if _CODE_RE.match(symbols) else None
 
 
-def formatted_code(code: str) -> str:
-    """`7KQ2-M9XD-P3HT`: a code in groups of four, as printed."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+formatted_code = grouped

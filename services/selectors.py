@@ -26,6 +26,7 @@ from django.db.models.functions import Replace, TruncDate, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from portal.lib.codes import code_symbols
 from services.models import ACTIVE_STATUSES, RequestEvent, RequestStatus, ServiceRequest
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -49,9 +50,8 @@ def _with_overdue(queryset: QuerySet, today: datetime.date) -> QuerySet:
     )
 
 
-def normalise_tracking_code(value: str) -> str:
-    """`trk-0000 0001` -> `TRK00000001`: how people copy a code from a receipt."""
-    return "".join(value.split()).replace("-", "").upper()
+# `trk-0000 0001` -> `TRK00000001`: how people copy a code from a receipt.
+normalise_tracking_code = code_symbols
 
 
 def request_queue(*, user, params: Mapping) -> QuerySet[ServiceRequest]:

@@ -32,17 +32,10 @@ def tracking_rate() -> tuple[int, int]:
 
 
 def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or, behind a known number of reverse proxies, the
-    X-Forwarded-For entry the nearest of them added. Never the whole header, which the client
-    writes itself: a new made-up value per lookup would escape the limit. The proxy count is
-    DRF's NUM_PROXIES, which settings take from AXES_PROXY_COUNT, as django-axes does."""
-    num_proxies = api_settings.NUM_PROXIES or 0
-    remote_addr = request.META.get("REMOTE_ADDR") or ""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if num_proxies <= 0 or not forwarded:
-        return remote_addr
-    addresses = [address.strip() for address in forwarded.split(",")]
-    return addresses[-min(num_proxies, len(addresses))] or remote_addr
+    """The client's address as DRF's throttles find it: REMOTE_ADDR, or behind NUM_PROXIES
+    reverse proxies (settings take it from AXES_PROXY_COUNT) the X-Forwarded-For entry the
+    nearest added; never the whole header, which the client writes itself."""
+    return BaseThrottle().get_ident(request)
 
 
 def cache_key(address: str) -> str:

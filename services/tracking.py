@@ -12,6 +12,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from portal.lib.codes import code_symbols
 from services.models import RequestStatus, ServiceRequest
 
 # Tracking codes are 12 random characters from a 32-symbol alphabet: 32**12 = 2**60 codes, so
@@ -23,7 +24,7 @@ _CODE_RE = re.compile(rf"^[A-Z0-9]{{{CODE_LENGTH}}}$")
 def normalise_tracking_code(text: str) -> str | None:
     """The stored form of a code as typed (any case, with or without dashes or spaces), or None
     when it cannot be a code."""
-    symbols = re.sub(r"[\s-]", "", text or "").upper()
+    symbols = code_symbols(text)
     return symbols if _CODE_RE.match(symbols) else None
 
 

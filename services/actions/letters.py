@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib import codes
 from services.models import Letter, LetterCounter, NikView, ServiceRequest
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-# 32 symbols without 0/O and 1/I, read from paper without mistakes; 12 of them are 60 bits.
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-CODE_LENGTH = 12
+CODE_ALPHABET = codes.ALPHABET
+CODE_LENGTH = codes.LENGTH
 
 
 def new_verification_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return codes.random_code(CODE_LENGTH)
 
 
 def letter_number(*, letter_code: str, sequence: int, village_code: str, month: int, year: int):

@@ -15,7 +15,6 @@ checks `can_handle_request` on the locked row, and records a RequestEvent for th
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
 from portal.accounts.models import User
+from portal.lib import codes
 from portal.lib.phone import normalise_phone
 from services.actions.letters import issue_letter
 from services.attachments import MAX_ATTACHMENTS, check_attachment
@@ -73,9 +73,8 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "resubmit": (S.SUBMITTED, frozenset({S.RETURNED})),
 }
 
-# 32 symbols without 0/O and 1/I, read aloud and typed without mistakes; 12 of them are 60 bits.
-TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-TRACKING_CODE_LENGTH = 12
+TRACKING_ALPHABET = codes.ALPHABET
+TRACKING_CODE_LENGTH = codes.LENGTH
 _RT_RW = re.compile(r"^[0-9]{1,3}$")
 
 
@@ -89,7 +88,7 @@ def available_actions(user, service_request: ServiceRequest) -> list[str]:
 
 
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+    return codes.random_code(TRACKING_CODE_LENGTH)
 
 
 def _unique_tracking_code() -> str:

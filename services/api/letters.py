@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from services.letters import formatted_code, normalise_verification_code, village_full
 from services.models import Letter
-from services.throttle import client_address
 
 
 class LetterVerificationSerializer(serializers.Serializer):
@@ -35,10 +34,6 @@ class LetterVerifyThrottle(ScopedRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def get_ident(self, request):
-        # Not DRF's default, which takes a client-written X-Forwarded-For whole.
-        return client_address(request)
 
 
 class LetterVerifyView(APIView):

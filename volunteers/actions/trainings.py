@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib import codes
 from villages.models import Regency
 from volunteers.models import (
     Attendance,
@@ -29,10 +29,9 @@ from volunteers.models import (
 )
 from volunteers.permissions import can_manage_training, can_register_for_training
 
-# 32 symbols without 0/O and 1/I, so a code read aloud or typed from paper is not misread:
-# 12 of them are 60 bits, printed in groups of four (7KQ2-M9XD-P3HT).
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-CODE_LENGTH = 12
+# Certificate codes are stored as printed, in groups of four (7KQ2-M9XD-P3HT).
+CODE_ALPHABET = codes.ALPHABET
+CODE_LENGTH = codes.LENGTH
 _CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 # The fields update_training accepts.
@@ -52,17 +51,14 @@ TRAINING_FIELDS = (
 
 
 def new_certificate_code() -> str:
-    symbols = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(symbols[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return codes.grouped(codes.random_code(CODE_LENGTH))
 
 
 def normalise_certificate_code(text: str) -> str | None:
     """The stored form of a code as typed (any case, with or without dashes or spaces), or None
     when it cannot be a code."""
-    symbols = re.sub(r"[\s-]", "", text or "").upper()
-    if not _CODE_RE.match(symbols):
-        return None
-    return "-".join(symbols[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    symbols = codes.code_symbols(text)
+    return codes.grouped(symbols) if _CODE_RE.match(symbols) else None
 
 
 def _require_manager(actor: User, training: Training) -> None:
