@@ -65,6 +65,17 @@ def regions(db):
 
 
 @pytest.fixture
+def as_persona(client, request):
+    """`as_persona("secretary")`: the test client signed in as that persona's user."""
+
+    def log_in(persona):
+        client.force_login(request.getfixturevalue(persona))
+        return client
+
+    return log_in
+
+
+@pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
 

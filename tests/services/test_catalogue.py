@@ -36,15 +36,6 @@ API_TYPE = {**NEW_TYPE, "required_documents": ["KTP-el", "Surat permohonan"]}
 
 
 @pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def api_as(request):
     def log_in(persona):
         api = APIClient()

@@ -347,15 +347,6 @@ def test_markup_in_the_request_is_printed_as_text(regions, secretary):
 # The staff download
 
 
-@pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
 @pytest.mark.parametrize(
     ("persona", "status"),
     [

@@ -87,15 +87,6 @@ def data(regions):
     )
 
 
-@pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
 def codes(response) -> list[str]:
     return [service_request.tracking_code for service_request in response.context["page_obj"]]
 

@@ -36,15 +36,6 @@ def detail_url(region) -> str:
     return reverse(f"villages:{name[type(region)]}", args=[region.code])
 
 
-@pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
 # Scoping
 
 

@@ -86,15 +86,6 @@ def setup(regions):
 
 
 @pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def api_as(request):
     def log_in(persona):
         api = APIClient()

@@ -41,15 +41,6 @@ def api_as(request):
     return log_in
 
 
-@pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
 # Recording
 
 

@@ -31,15 +31,6 @@ VISIBLE = {
 
 
 @pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def api(request):
     client = APIClient()
 

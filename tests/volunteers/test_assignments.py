@@ -36,15 +36,6 @@ START = datetime.date(2026, 1, 5)
 
 
 @pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def api_as(request):
     def log_in(persona):
         api = APIClient()

@@ -64,15 +64,6 @@ def roster(mentoring, regions):
 
 
 @pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def api_as(request):
     def log_in(persona):
         api = APIClient()

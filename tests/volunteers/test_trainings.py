@@ -107,15 +107,6 @@ def setup(regions, mentoring):
     )
 
 
-@pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
 def attended(registration, official):
     return record_attendance(registration=registration, attendance="attended", actor=official)
 

@@ -22,15 +22,6 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def as_persona(client, request):
-    def log_in(persona):
-        client.force_login(request.getfixturevalue(persona))
-        return client
-
-    return log_in
-
-
 def yesterday() -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=1)
 
