@@ -4,11 +4,12 @@
 
 REGION_DIR is found as in bench/import_regions.py ($PORTAL_SHARED_DATA, else `shared/data` next
 to the project folder). The server is the one DATABASE_URL points at, else an embedded PostgreSQL
-under the project's `.tmp/bench-pgdata`. A fresh database `bench_scale` is created, migrated,
+under the project's `.tmp/bench-pgdata`. A fresh database `bench_reminder_sweep` is created, migrated,
 filled with the national registry and `seed_scale` activity (1,000,000 requests with --full, else
-150,000; the seed rate is printed), then N (default 100,000) requests are made active and due:
-half due on the next working day, half overdue. Every village holding one gets a secretary (no
-usable password). `remind_requests_due_soon` and `remind_overdue_requests` are timed twice: the
+200,000; the seed rate is printed), then N (default 100,000) requests are made active and due on
+the next working day and another N overdue; the rest are closed. Every village holding one gets a
+secretary (with an e-mail address, no usable password), so each reminder is two rows.
+`remind_requests_due_soon` and `remind_overdue_requests` are timed twice: the
 first run creates the notifications, the second must create none. The database is then dropped.
 
 Sending runs on Celery workers, not in the sweep: the bench uses the in-memory broker without
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DATABASE_NAME = "bench_scale"
+DATABASE_NAME = "bench_reminder_sweep"
 
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,18 +55,19 @@ def recreate_database(url: str, *, drop_only: bool = False) -> None:
 
 
 def make_due(count: int, today: datetime.date) -> tuple[int, int]:
-    """Turn the first `count` seeded requests into active ones, half due on the next working
-    day and half 1 to 20 days overdue. Returns (due soon, overdue) as the sweeps will see them."""
+    """Turn the first 2 * `count` seeded requests into active ones: `count` due on the next
+    working day, `count` 1 to 20 days overdue; every other request is closed. Returns (due soon,
+    overdue) as the sweeps will see them."""
     from services.deadlines import next_working_day
     from services.models import ACTIVE_STATUSES, RequestStatus, ServiceRequest
 
-    ids = list(ServiceRequest.objects.order_by("pk").values_list("pk", flat=True)[:count])
-    half = len(ids) // 2
+    ids = list(ServiceRequest.objects.order_by("pk").values_list("pk", flat=True)[: 2 * count])
+    ServiceRequest.objects.exclude(pk__in=ids).update(status=RequestStatus.COMPLETED)
     next_day = next_working_day(today + datetime.timedelta(days=1))
-    ServiceRequest.objects.filter(pk__in=ids[:half]).update(
+    ServiceRequest.objects.filter(pk__in=ids[:count]).update(
         status=RequestStatus.IN_PROCESS, due_on=next_day, completed_at=None
     )
-    overdue_ids = ids[half:]
+    overdue_ids = ids[count:]
     for days in range(1, 21):
         ServiceRequest.objects.filter(pk__in=overdue_ids[days - 1 :: 20]).update(
             status=RequestStatus.VERIFIED,
@@ -80,7 +82,8 @@ def make_due(count: int, today: datetime.date) -> tuple[int, int]:
 
 
 def add_secretaries() -> int:
-    """A secretary (no usable password) for every village holding an active request."""
+    """A secretary (an e-mail address, no usable password) for every village holding an active
+    request: each reminder is an inbox row and an e-mail row."""
     from django.contrib.auth.hashers import make_password
 
     from portal.accounts.models import User
@@ -95,7 +98,14 @@ def add_secretaries() -> int:
     )
     unusable = make_password(None)
     users = User.objects.bulk_create(
-        [User(username=f"skala-sekdes-{code}", password=unusable) for code in codes],
+        [
+            User(
+                username=f"skala-sekdes-{code}",
+                email=f"sekdes-{code}@desa.example.org",
+                password=unusable,
+            )
+            for code in codes
+        ],
         batch_size=5000,
     )
     RoleAssignment.objects.bulk_create(
@@ -149,7 +159,7 @@ def main() -> None:
             f" PostgreSQL {connection.pg_version // 10000}"
         )
 
-        requests = 1_000_000 if args.full else max(150_000, args.due)
+        requests = 1_000_000 if args.full else max(150_000, 2 * args.due)
         started = time.perf_counter()
         result = seed_scale(volunteers=2000, visits=20_000, requests=requests)
         seconds = time.perf_counter() - started

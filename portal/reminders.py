@@ -13,6 +13,7 @@ Sweeps live in `portal/` because they meet both sibling domains (requests and vo
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -25,7 +26,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from portal.accounts.models import User
-from portal.notifications.actions import notify
+from portal.notifications.actions import Notice, notify_many
 from services.deadlines import next_working_day, working_days_between
 from services.models import ACTIVE_STATUSES, ServiceRequest
 from villages.models import Enrolment, EnrolmentStatus, Regency, Role, RoleAssignment, Village
@@ -46,10 +47,22 @@ REVIEW_WAIT_DAYS = 3
 DIGEST_PERIOD_DAYS = 7
 
 _ONE_DAY = datetime.timedelta(days=1)
+_PK_PLACEHOLDER = "0000000000"
 VISITED = (VisitStatus.SUBMITTED, VisitStatus.VERIFIED)
 
 
 # Helpers
+
+
+def _in_recipient_language(sweep):
+    """Run the sweep with the recipients' language active, so that its texts are theirs."""
+
+    @functools.wraps(sweep)
+    def run(*args, **kwargs):
+        with translation.override(RECIPIENT_LANGUAGE):
+            return sweep(*args, **kwargs)
+
+    return run
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -58,7 +71,23 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 
 def _date(day: datetime.date) -> str:
     """`24 November 2026` in the active language."""
+    return _formatted_date(day, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _formatted_date(day: datetime.date, language: str) -> str:
+    # A sweep writes the same few dates thousands of times.
     return formats.date_format(day, "j F Y")
+
+
+@functools.lru_cache(maxsize=64)
+def _path_pattern(name: str) -> str:
+    return reverse(name, args=[_PK_PLACEHOLDER]).replace(_PK_PLACEHOLDER, "{}")
+
+
+def _path(name: str, pk) -> str:
+    """reverse(name, args=[pk]) for a sweep's thousands of rows: resolved once per URL name."""
+    return _path_pattern(name).format(pk)
 
 
 def _locked_batches(queryset: models.QuerySet) -> Iterator[list]:
@@ -96,7 +125,7 @@ def _role_holders(role: str, field: str, codes: Iterable[str]) -> dict[str, list
     return holders
 
 
-def _send(
+def _notices(
     recipients: Iterable[User],
     *,
     kind: str,
@@ -104,15 +133,14 @@ def _send(
     key: str,
     url: str,
     render: Callable[[], tuple[str, str]],
-) -> int:
-    """Notify each recipient once per key; returns how many notification rows are new."""
-    created = 0
-    for recipient in recipients:
-        with translation.override(RECIPIENT_LANGUAGE):
-            title, body = render()
-        # notify returns new and existing rows alike; the new ones were made after `before`.
-        before = timezone.now()
-        rows = notify(
+) -> list[Notice]:
+    """One notice per recipient for the event `key` (the sweep's language is the recipients')."""
+    recipients = list(recipients)
+    if not recipients:
+        return []
+    title, body = render()
+    return [
+        Notice(
             recipient=recipient,
             kind=kind,
             subject=subject,
@@ -121,8 +149,12 @@ def _send(
             url=url,
             dedupe_key=key,
         )
-        created += sum(1 for row in rows if row.created_at >= before)
-    return created
+        for recipient in recipients
+    ]
+
+
+# What _request_text reads: a sweep loads only these columns of its thousands of rows.
+_REQUEST_TEXT_FIELDS = ("tracking_code", "due_on", "village__name", "service_type__name")
 
 
 def _request_text(service_request: ServiceRequest) -> dict[str, str]:
@@ -137,6 +169,7 @@ def _request_text(service_request: ServiceRequest) -> dict[str, str]:
 # 1. Requests due on the next working day
 
 
+@_in_recipient_language
 def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
     """Tell the village's secretaries about active requests due on the next working day.
 
@@ -145,22 +178,27 @@ def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     next_day = next_working_day(today + _ONE_DAY)
-    due = ServiceRequest.objects.filter(
-        status__in=ACTIVE_STATUSES, due_on__gt=today, due_on__lte=next_day
-    ).select_related("village", "service_type")
+    due = (
+        ServiceRequest.objects.filter(
+            status__in=ACTIVE_STATUSES, due_on__gt=today, due_on__lte=next_day
+        )
+        .select_related("village", "service_type")
+        .only(*_REQUEST_TEXT_FIELDS)
+    )
     created = 0
     for batch in _locked_batches(due):
+        notices: list[Notice] = []
         secretaries = _role_holders(
             Role.VILLAGE_SECRETARY, "village", (r.village_id for r in batch)
         )
         for service_request in batch:
             text = _request_text(service_request)
-            created += _send(
+            notices += _notices(
                 secretaries[service_request.village_id],
                 kind="request.due_soon",
                 subject=service_request,
                 key=f"request.due_soon:{service_request.pk}:{service_request.due_on.isoformat()}",
-                url=reverse("services:request-detail", args=[service_request.pk]),
+                url=_path("services:request-detail", service_request.pk),
                 render=lambda text=text: (
                     gettext("Request %(code)s due %(date)s") % text,
                     gettext(
@@ -170,12 +208,14 @@ def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
                     % text,
                 ),
             )
+        created += notify_many(notices)
     return created
 
 
 # 2. Overdue requests, escalated by working days late
 
 
+@_in_recipient_language
 def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
     """Tell about active requests past their due date, more widely the later they are.
 
@@ -185,11 +225,14 @@ def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
-    overdue = ServiceRequest.objects.filter(
-        status__in=ACTIVE_STATUSES, due_on__lt=today
-    ).select_related("village__district", "service_type")
+    overdue = (
+        ServiceRequest.objects.filter(status__in=ACTIVE_STATUSES, due_on__lt=today)
+        .select_related("village__district", "service_type")
+        .only(*_REQUEST_TEXT_FIELDS, "village__district__regency")
+    )
     created = 0
     for batch in _locked_batches(overdue):
+        notices: list[Notice] = []
         villages = [r.village for r in batch]
         secretaries = _role_holders(Role.VILLAGE_SECRETARY, "village", (v.pk for v in villages))
         officers = _role_holders(
@@ -210,12 +253,12 @@ def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
                 levels.append(("official", officials[village.district.regency_id]))
             text = {**_request_text(service_request), "days": days_late}
             for level, recipients in levels:
-                created += _send(
+                notices += _notices(
                     recipients,
                     kind="request.overdue",
                     subject=service_request,
                     key=f"request.overdue:{service_request.pk}:{level}",
-                    url=reverse("services:request-detail", args=[service_request.pk]),
+                    url=_path("services:request-detail", service_request.pk),
                     render=lambda text=text: (
                         gettext("Request %(code)s is overdue") % text,
                         ngettext(
@@ -228,6 +271,7 @@ def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
                         % text,
                     ),
                 )
+        created += notify_many(notices)
     return created
 
 
@@ -243,6 +287,7 @@ def _last_visit_subquery() -> Subquery:
     )
 
 
+@_in_recipient_language
 def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
     """Tell main mentors of actively enrolled villages that no visit was logged for 30 days,
     and from 45 days also the volunteer coordinators of the kecamatan.
@@ -268,6 +313,7 @@ def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
     )
     created = 0
     for batch in _locked_batches(assignments):
+        notices: list[Notice] = []
         coordinators = _role_holders(
             Role.VOLUNTEER_COORDINATOR, "district", (a.village.district_id for a in batch)
         )
@@ -280,7 +326,7 @@ def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
                 "days": days,
             }
             key = f"village.unvisited:{assignment.pk}:{assignment.since.isoformat()}"
-            created += _send(
+            notices += _notices(
                 [assignment.volunteer.user],
                 kind="village.unvisited",
                 subject=assignment.village,
@@ -296,12 +342,12 @@ def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
                 ),
             )
             if days >= UNVISITED_COORDINATOR_DAYS:
-                created += _send(
+                notices += _notices(
                     coordinators[assignment.village.district_id],
                     kind="village.unvisited",
                     subject=assignment.village,
                     key=f"{key}:coordinator",
-                    url=reverse("villages:village-detail", args=[assignment.village.pk]),
+                    url=_path("villages:village-detail", assignment.village.pk),
                     render=lambda text=text: (
                         gettext("No visit to %(village)s for %(days)d days") % text,
                         gettext(
@@ -311,12 +357,14 @@ def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
                         % text,
                     ),
                 )
+        created += notify_many(notices)
     return created
 
 
 # 4. Visits waiting for review
 
 
+@_in_recipient_language
 def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
     """Tell the volunteer coordinators of the village's kecamatan (its kecamatan officers when
     it has none) about visits submitted more than 3 days ago and not yet reviewed: submitted on
@@ -328,6 +376,7 @@ def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
     ).select_related("village", "volunteer")
     created = 0
     for batch in _locked_batches(waiting):
+        notices: list[Notice] = []
         districts = {v.village.district_id for v in batch}
         coordinators = _role_holders(Role.VOLUNTEER_COORDINATOR, "district", districts)
         officers = _role_holders(Role.KECAMATAN_OFFICER, "district", districts)
@@ -339,12 +388,12 @@ def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
                 "date": _date(visit.visited_on),
                 "submitted": _date(timezone.localdate(visit.submitted_at)),
             }
-            created += _send(
+            notices += _notices(
                 coordinators[district] or officers[district],
                 kind="visit.review",
                 subject=visit,
                 key=f"visit.review:{visit.pk}",
-                url=reverse("volunteers:visit-detail", args=[visit.pk]),
+                url=_path("volunteers:visit-detail", visit.pk),
                 render=lambda text=text: (
                     gettext("Visit to %(village)s waits for review") % text,
                     gettext(
@@ -354,12 +403,14 @@ def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
                     % text,
                 ),
             )
+        created += notify_many(notices)
     return created
 
 
 # 5. Trainings tomorrow
 
 
+@_in_recipient_language
 def remind_trainings_tomorrow(*, today: datetime.date | None = None) -> int:
     """Remind the registered volunteers with a login of trainings starting tomorrow. Returns the
     notifications created."""
@@ -371,6 +422,7 @@ def remind_trainings_tomorrow(*, today: datetime.date | None = None) -> int:
     ).select_related("training", "volunteer__user")
     created = 0
     for batch in _locked_batches(registrations):
+        notices: list[Notice] = []
         for registration in batch:
             training = registration.training
             text = {
@@ -378,17 +430,18 @@ def remind_trainings_tomorrow(*, today: datetime.date | None = None) -> int:
                 "date": _date(training.starts_on),
                 "place": training.place,
             }
-            created += _send(
+            notices += _notices(
                 [registration.volunteer.user],
                 kind="training.tomorrow",
                 subject=training,
                 key=f"training.tomorrow:{registration.pk}",
-                url=reverse("volunteers:training-detail", args=[training.pk]),
+                url=_path("volunteers:training-detail", training.pk),
                 render=lambda text=text: (
                     gettext("Training tomorrow: %(title)s") % text,
                     gettext("%(title)s starts tomorrow, %(date)s, at %(place)s.") % text,
                 ),
             )
+        created += notify_many(notices)
     return created
 
 
@@ -442,6 +495,7 @@ def weekly_digest_figures(
     }
 
 
+@_in_recipient_language
 def send_weekly_digest(*, today: datetime.date | None = None) -> int:
     """Send each district official the week's figures for their regency (summed when they hold
     several), once per ISO week. The queries are the same whatever the number of officials:
@@ -453,6 +507,7 @@ def send_weekly_digest(*, today: datetime.date | None = None) -> int:
     officials = RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICIAL, user__is_active=True)
     created = 0
     for batch in _locked_batches(officials):
+        notices: list[Notice] = []
         # All regencies of the batch's officials, also those whose rows fall in another batch
         # (that batch's digest for the same user is then the duplicate the key refuses).
         held_rows = (
@@ -476,7 +531,7 @@ def send_weekly_digest(*, today: datetime.date | None = None) -> int:
                     for name in ("filed", "overdue", "awaiting", "unvisited")
                 },
             }
-            created += _send(
+            notices += _notices(
                 [user],
                 kind="digest.weekly",
                 subject=held[0] if len(held) == 1 else None,
@@ -494,4 +549,5 @@ def send_weekly_digest(*, today: datetime.date | None = None) -> int:
                     % text,
                 ),
             )
+        created += notify_many(notices)
     return created

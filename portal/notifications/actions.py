@@ -2,7 +2,8 @@
 
 De-duplication has two halves:
 - creation: every row has a unique `dedupe_key` (the caller's key + channel + recipient), and
-  rows are created with get_or_create on it, so a sweep run twice creates nothing new;
+  rows are inserted skipping keys that exist (one bulk insert for a whole sweep batch), so a
+  sweep run twice creates nothing new;
 - sending: a worker may send a row only after moving it to `sending` with one conditional UPDATE
   (pending/failed, attempts left); the database lets exactly one of two racing workers, a retried
   task or a second beat process change it, and the others see an updated count of 0 and stop.
@@ -13,13 +14,14 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -37,7 +39,6 @@ from portal.notifications.models import (
     Notification,
     NotificationPreference,
     State,
-    preference_for,
     unread_cache_key,
 )
 
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # Longer than the send task's hard time limit, so that a send still running is never requeued.
 STALE_SEND_AFTER = datetime.timedelta(minutes=15)
+# Above this many rows to send, sends are published in chunks of this size (one message each).
+SEND_CHUNK = 100
 
 
 def refresh_unread_count(*, user_id: int) -> int:
@@ -62,31 +65,218 @@ def refresh_unread_count(*, user_id: int) -> int:
     return count
 
 
+def refresh_unread_counts(*, user_ids: Iterable[int]) -> None:
+    """`refresh_unread_count` for many users in one query (users without unread rows get 0)."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return
+    counts = dict.fromkeys(user_ids, 0)
+    rows = (
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .inbox()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts.update({row["recipient_id"]: row["n"] for row in rows})
+    try:
+        cache.set_many({unread_cache_key(pk): n for pk, n in counts.items()}, timeout=None)
+    except Exception:  # the menu's convenience; never worth failing a page or an action
+        logger.warning("Unread notification counts not cached", exc_info=True)
+
+
 def _refresh_unread_count_on_commit(user_id: int) -> None:
     transaction.on_commit(partial(refresh_unread_count, user_id=user_id), robust=True)
 
 
-def _enqueue_send_on_commit(notification_id: int) -> None:
-    """Send the row after commit. A broker that is down (or, with tasks run in-process, a send
-    that failed and wants a retry) must not fail the caller's request: the row stays pending or
-    failed, and `requeue_stale_sends` (beat) hands it to a worker later."""
+def publish(task, argument) -> bool:
+    """`task.delay(argument)`, logging instead of raising when the broker is down (or, with tasks
+    run in-process, when the send failed): the requeue sweep picks the rows up later."""
+    try:
+        task.delay(argument)
+    except Exception:
+        logger.warning(
+            "Notification task for %s left for the requeue sweep", argument, exc_info=True
+        )
+        return False
+    return True
+
+
+def _enqueue_sends_on_commit(notification_ids: list[int]) -> None:
+    """Send the rows after commit: one task per row when there are few, else one message per
+    chunk that a worker fans out, so that a sweep creating 100,000 rows publishes 1,000 messages
+    rather than 100,000. A broker that is down (or, with tasks run in-process, a send that failed
+    and wants a retry) must not fail the caller: the rows stay pending or failed, and
+    `requeue_stale_sends` (beat) hands them to a worker later."""
     # Imported here: the task module imports this one.
-    from portal.notifications.tasks import send_notification_task
+    from portal.notifications.tasks import enqueue_sends_task, send_notification_task
+
+    if not notification_ids:
+        return
 
     def enqueue():
-        try:
-            send_notification_task.delay(notification_id)
-        except Exception:
-            logger.warning(
-                "Notification %s left for the requeue sweep", notification_id, exc_info=True
-            )
+        if len(notification_ids) <= SEND_CHUNK:
+            for pk in notification_ids:
+                publish(send_notification_task, pk)
+        else:
+            for start in range(0, len(notification_ids), SEND_CHUNK):
+                publish(enqueue_sends_task, notification_ids[start : start + SEND_CHUNK])
 
+    enqueue.__name__ = "enqueue"
     transaction.on_commit(enqueue)
 
 
-def row_key(dedupe_key: str, channel: str, recipient: User) -> str:
-    """`request.due_soon:service_request:42:2026-11-24` → `…:email:user7`."""
-    return f"{dedupe_key}:{channel}:user{recipient.pk}"
+def row_key(dedupe_key: str, channel: str, recipient: User | None, address: str = "") -> str:
+    """`request.due_soon:service_request:42:2026-11-24` → `…:email:user7` (a user), or
+    `request.ready:42` → `…:whatsapp:+6281234567890` (a citizen's number)."""
+    return f"{dedupe_key}:{channel}:{f'user{recipient.pk}' if recipient else address}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell one user about; `notify_many` makes a row per wanted channel.
+
+    For a citizen without an account, `recipient` is None and `address` their WhatsApp number
+    (normalised, +62…): the notice then goes to WhatsApp only.
+    """
+
+    recipient: User | None
+    kind: str
+    subject: models.Model | None
+    title: str
+    body: str
+    dedupe_key: str
+    url: str = ""
+    channels: tuple[str, ...] | None = None
+    address: str = ""
+
+
+_ALL_CHANNELS = tuple(Channel.values)
+# What a user who never chose gets: e-mail on, WhatsApp once they give a number.
+_DEFAULT_PREFERENCE = NotificationPreference()
+
+
+def _wanted_channels(channels: Iterable[str] | None) -> tuple[str, ...]:
+    if channels is None:
+        return _ALL_CHANNELS
+    wanted = tuple(dict.fromkeys(channels))
+    unknown = set(wanted) - set(_ALL_CHANNELS)
+    if unknown:
+        raise ValueError(f"Unknown notification channel: {', '.join(sorted(unknown))}")
+    return wanted
+
+
+# The columns notify_many writes; the others (claimed, sent, read) start empty.
+_INSERT_FIELDS = (
+    "recipient",
+    "address",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "title",
+    "body",
+    "url",
+    "channel",
+    "state",
+    "attempts",
+    "last_error",
+    "dedupe_key",
+    "created_at",
+)
+# Rows per INSERT statement: 14 parameters each, well under SQLite's and psycopg's limits.
+_INSERT_CHUNK = 500
+
+
+def _insert_new(values: list[tuple]) -> list[tuple[int, str, int | None]]:
+    """INSERT the rows whose de-duplication key is new, skipping the others, in a few statements;
+    returns (id, channel, recipient id) of the rows inserted.
+
+    `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING` (PostgreSQL, and SQLite ≥ 3.35 for
+    the demo) tells exactly which rows this call made, also while another process inserts the
+    same keys. It is written out because Django's bulk_create neither returns ids with
+    ignore_conflicts nor is cheap enough for a sweep of 100,000 rows.
+    """
+    meta = Notification._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _INSERT_FIELDS)
+    returning = ", ".join(quote(meta.get_field(name).column) for name in ("id", "channel"))
+    returning += ", " + quote(meta.get_field("recipient").column)
+    row_sql = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
+    inserted = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), _INSERT_CHUNK):
+            chunk = values[start : start + _INSERT_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT ({quote(meta.get_field('dedupe_key').column)}) DO NOTHING "
+                f"RETURNING {returning}",
+                [value for row in chunk for value in row],
+            )
+            inserted += cursor.fetchall()
+    return inserted
+
+
+@transaction.atomic
+def notify_many(notices: Iterable[Notice]) -> int:
+    """Create the rows of many notices with a fixed number of queries, each key only once;
+    returns how many rows this call created (keys that existed count nothing).
+
+    Queries: the recipients' preferences, then one INSERT per 500 rows that skips existing keys
+    (also those another process inserts meanwhile). Sending of the new e-mail/WhatsApp rows is
+    enqueued after commit, and the unread counts of inbox recipients are refreshed then.
+    """
+    notices = list(notices)
+    if not notices:
+        return 0
+    recipient_ids = {notice.recipient.pk for notice in notices if notice.recipient}
+    preferences = {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(user_id__in=recipient_ids)
+    }
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows: dict[str, tuple] = {}
+    for notice in notices:
+        if notice.recipient is None:
+            # A citizen who gave their number at the counter: WhatsApp to it, nothing else.
+            preference = NotificationPreference(email_enabled=False, whatsapp_number=notice.address)
+        else:
+            preference = preferences.get(notice.recipient.pk, _DEFAULT_PREFERENCE)
+        subject_type_id, subject_id = None, ""
+        if notice.subject is not None:
+            subject_type_id = ContentType.objects.get_for_model(notice.subject).pk
+            subject_id = str(notice.subject.pk)
+        for channel in _wanted_channels(notice.channels):
+            if notice.recipient is None and channel == Channel.INBOX:
+                continue
+            key = row_key(notice.dedupe_key, channel, notice.recipient, notice.address)
+            if key in rows or not preference.wants(channel):
+                continue
+            # In the order of _INSERT_FIELDS.
+            rows[key] = (
+                notice.recipient.pk if notice.recipient else None,
+                "" if notice.recipient else notice.address,
+                notice.kind,
+                subject_type_id,
+                subject_id,
+                notice.title[:200],
+                notice.body,
+                notice.url,
+                channel,
+                State.PENDING,
+                0,
+                "",
+                key,
+                created_at,
+            )
+    inserted = _insert_new(list(rows.values()))
+    _enqueue_sends_on_commit([pk for pk, channel, _ in inserted if channel != Channel.INBOX])
+    inbox_recipients = {user_id for _, channel, user_id in inserted if channel == Channel.INBOX}
+    if inbox_recipients:
+        transaction.on_commit(
+            partial(refresh_unread_counts, user_ids=inbox_recipients), robust=True
+        )
+    return len(inserted)
 
 
 @transaction.atomic
@@ -109,41 +299,23 @@ def notify(
     sending of new e-mail/WhatsApp rows is enqueued after commit. Raises ValueError for an unknown
     channel.
     """
-    # Imported here: the task module imports this one.
-
-    wanted = list(dict.fromkeys(channels or Channel.values))
-    unknown = set(wanted) - set(Channel.values)
-    if unknown:
-        raise ValueError(f"Unknown notification channel: {', '.join(sorted(unknown))}")
-    preference = preference_for(recipient)
-    subject_fields = {"subject_type": None, "subject_id": ""}
-    if subject is not None:
-        subject_fields = {
-            "subject_type": ContentType.objects.get_for_model(subject),
-            "subject_id": str(subject.pk),
-        }
-    rows = []
-    for channel in wanted:
-        if not preference.wants(channel):
-            continue
-        notification, created = Notification.objects.get_or_create(
-            dedupe_key=row_key(dedupe_key, channel, recipient),
-            defaults={
-                "recipient": recipient,
-                "kind": kind,
-                "title": title[:200],
-                "body": body,
-                "url": url,
-                "channel": channel,
-                **subject_fields,
-            },
-        )
-        if created and channel == Channel.INBOX:
-            _refresh_unread_count_on_commit(recipient.pk)
-        elif created:
-            _enqueue_send_on_commit(notification.pk)
-        rows.append(notification)
-    return rows
+    wanted = _wanted_channels(channels)
+    notify_many(
+        [
+            Notice(
+                recipient=recipient,
+                kind=kind,
+                subject=subject,
+                title=title,
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+                channels=tuple(wanted),
+            )
+        ]
+    )
+    keys = [row_key(dedupe_key, channel, recipient) for channel in wanted]
+    return list(Notification.objects.filter(dedupe_key__in=keys).order_by("pk"))
 
 
 def _finish(notification: Notification, **fields) -> Notification:
@@ -204,8 +376,6 @@ def requeue_stale_sends(*, older_than: datetime.timedelta = STALE_SEND_AFTER) ->
     `sent` leaves the row `sending`, and this sweep sends it again. A rare duplicate message is
     preferred to a reminder that silently never arrives.
     """
-    # Imported here: the task module imports this one.
-
     cutoff = timezone.now() - older_than
     note = "requeued: the worker stopped during the send"
     with transaction.atomic():
@@ -227,9 +397,8 @@ def requeue_stale_sends(*, older_than: datetime.timedelta = STALE_SEND_AFTER) ->
             attempts__lt=MAX_ATTEMPTS,
         )
         ids = list(due.order_by("pk").values_list("pk", flat=True))
-        for pk in ids:
-            # Sending twice is harmless: only one task can claim the row.
-            _enqueue_send_on_commit(pk)
+        # Sending twice is harmless: only one task can claim the row.
+        _enqueue_sends_on_commit(ids)
     return ids
 
 

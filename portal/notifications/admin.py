@@ -7,7 +7,16 @@ from portal.notifications.models import Notification, NotificationPreference
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("kind", "recipient", "channel", "state", "attempts", "created_at", "sent_at")
+    list_display = (
+        "kind",
+        "recipient",
+        "address",
+        "channel",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("channel", "state", "kind")
     search_fields = ("dedupe_key", "recipient__username", "title")
     list_select_related = ("recipient",)
@@ -16,6 +25,7 @@ class NotificationAdmin(admin.ModelAdmin):
     # Rows are written by the senders; editing them by hand would defeat the de-duplication.
     readonly_fields = (
         "dedupe_key",
+        "address",
         "subject_type",
         "subject_id",
         "attempts",

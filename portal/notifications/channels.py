@@ -56,7 +56,7 @@ def message_text(notification: Notification) -> str:
 
 
 def send_email(notification: Notification) -> None:
-    address = notification.recipient.email
+    address = notification.recipient.email if notification.recipient else ""
     if not address:
         raise PermanentChannelError("the recipient has no e-mail address")
     try:
@@ -128,8 +128,8 @@ def post_to_gateway(*, url: str, token: str, target: str, message: str, timeout:
 def send_whatsapp(notification: Notification) -> None:
     if not settings.WHATSAPP_GATEWAY_URL:
         raise ChannelDisabled("no WhatsApp gateway is configured (WHATSAPP_GATEWAY_URL)")
-    # Read at send time, so that a corrected number is used by a retry.
-    target = preference_for(notification.recipient).whatsapp_number
+    # A user's number is read at send time, so that a corrected number is used by a retry.
+    target = notification.address or preference_for(notification.recipient).whatsapp_number
     if not target:
         raise PermanentChannelError("the recipient has no WhatsApp number")
     post_to_gateway(

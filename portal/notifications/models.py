@@ -49,15 +49,28 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
+    # A user, or, for a citizen without an account, no user and a WhatsApp number in `address`.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+        # notification_inbox_idx starts with the recipient: a second index would only slow the
+        # inserts of a sweep.
+        db_index=False,
     )
+    address = models.CharField(_("WhatsApp number"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=64)
     subject_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        # Nothing looks notifications up by their subject's type alone.
+        db_index=False,
     )
     # Text, so that rows with integer, UUID or code keys (villages use BPS codes) all fit.
     subject_id = models.CharField(max_length=64, blank=True)
@@ -71,7 +84,9 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
-    dedupe_key = models.CharField(_("de-duplication key"), max_length=300, unique=True)
+    # Unique (Meta.constraints); a constraint rather than unique=True, which on PostgreSQL adds a
+    # second, LIKE-pattern index that nothing uses and every insert pays for.
+    dedupe_key = models.CharField(_("de-duplication key"), max_length=300)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # When the current or last send attempt began; a row left `sending` long after it was
     # claimed belongs to a worker that died (actions.requeue_stale_sends).
@@ -86,11 +101,17 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_unique_dedupe_key"),
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="notification_known_channel"
             ),
             models.CheckConstraint(
                 condition=Q(state__in=State.values), name="notification_known_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, address="")
+                | Q(recipient__isnull=True, channel=Channel.WHATSAPP) & ~Q(address=""),
+                name="notification_user_or_whatsapp_number",
             ),
         ]
         indexes = [
@@ -98,16 +119,18 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient", "channel", "-created_at"], name="notification_inbox_idx"
             ),
-            # The stale-send sweep reads only rows in flight.
+            # The stale-send sweep reads only rows in flight (inbox rows are never sent).
             models.Index(
                 fields=["state", "claimed_at"],
-                condition=Q(state__in=["pending", "sending", "failed"]),
+                condition=Q(
+                    state__in=["pending", "sending", "failed"], channel__in=["email", "whatsapp"]
+                ),
                 name="notification_in_flight_idx",
             ),
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.state})"
+        return f"{self.kind} → {self.recipient_id or self.address} ({self.channel}, {self.state})"
 
     @property
     def is_read(self) -> bool:

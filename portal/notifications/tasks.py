@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal.notifications.actions import requeue_stale_sends, send_notification
+from portal.notifications.actions import publish, requeue_stale_sends, send_notification
 from portal.notifications.channels import TemporaryChannelError
 from portal.notifications.models import MAX_ATTEMPTS, Notification
 
@@ -23,6 +23,13 @@ def send_notification_task(notification_id: int) -> None:
     if notification is None:
         return
     send_notification(notification=notification)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def enqueue_sends_task(notification_ids: list[int]) -> None:
+    """Fan a chunk of rows out to one send task each (each retried on its own)."""
+    for notification_id in notification_ids:
+        publish(send_notification_task, notification_id)
 
 
 @shared_task(soft_time_limit=120, time_limit=180)

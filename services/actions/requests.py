@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from portal.accounts.models import User
 from portal.lib import codes
 from portal.lib.phone import normalise_phone
+from services.actions.applicant import notify_applicant
 from services.actions.letters import issue_letter
 from services.attachments import MAX_ATTACHMENTS, check_attachment
 from services.deadlines import add_working_days
@@ -218,6 +219,7 @@ def file_request(
     RequestEvent.objects.create(service_request=service_request, actor=actor, to_status=S.SUBMITTED)
     for label, uploaded_file, content_type, extension in checked:
         _store_attachment(service_request, label, uploaded_file, content_type, extension, actor)
+    notify_applicant(service_request=service_request, event="filed")
     return service_request
 
 
@@ -277,22 +279,27 @@ def verify_request(*, service_request: ServiceRequest, note: str = "", actor: Us
 def return_request(*, service_request: ServiceRequest, missing: str, actor: User):
     """Documents are missing: submitted -> returned, telling the applicant what to bring."""
     missing = _required("missing", missing, gettext("Say what the applicant must bring."))
-    return _move(
+    service_request = _move(
         "return",
         service_request=service_request,
         note=missing,
         applicant_note=missing,
         actor=actor,
     )
+    returns = service_request.events.filter(to_status=S.RETURNED).count()
+    notify_applicant(service_request=service_request, event=S.RETURNED, occasion=str(returns))
+    return service_request
 
 
 @transaction.atomic
 def reject_request(*, service_request: ServiceRequest, reason: str, actor: User):
     """Refuse the request with a reason (from submitted, verified or forwarded)."""
     reason = _required("reason", reason, gettext("Give the reason for the rejection."))
-    return _move(
+    service_request = _move(
         "reject", service_request=service_request, note=reason, applicant_note=reason, actor=actor
     )
+    notify_applicant(service_request=service_request, event=S.REJECTED)
+    return service_request
 
 
 @transaction.atomic
@@ -352,6 +359,7 @@ def mark_ready(*, service_request: ServiceRequest, note: str = "", actor: User):
             signer_title=signer_title,
             actor=actor,
         )
+    notify_applicant(service_request=service_request, event=S.READY)
     return service_request
 
 

@@ -163,7 +163,12 @@ class FileRequestInputSerializer(serializers.Serializer):
     nik = serializers.CharField(max_length=32, help_text="16 digits; spaces and dots ignored.")
     purpose = serializers.CharField()
     applicant_sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
-    applicant_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    applicant_phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="WhatsApp number; the applicant gets the tracking code and status messages.",
+    )
     dusun = serializers.CharField(required=False, allow_blank=True, max_length=100)
     rt = serializers.CharField(required=False, allow_blank=True, max_length=3)
     rw = serializers.CharField(required=False, allow_blank=True, max_length=3)

@@ -80,6 +80,10 @@ class FileRequestForm(forms.Form):
         label=capfirst(_("phone")),
         max_length=20,
         required=False,
+        help_text=_(
+            "A WhatsApp number: the applicant gets the tracking code and is told when the "
+            "request is ready, returned or rejected."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     dusun = forms.CharField(label=capfirst(_("dusun")), max_length=100, required=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
@@ -109,3 +110,60 @@ def eager_retries(eager_celery):
     celery_app.conf.task_eager_propagates = False
     yield
     celery_app.conf.task_eager_propagates = previous
+
+
+class Broker:
+    """Celery's broker switched off and on for a test: `down()` points it at a port where nothing
+    listens (publishing not retried, so the test does not wait), `up()` back at the real Redis
+    with the notification tasks routed to a queue of this test's own, so that a worker started
+    by the test takes no other run's messages from the shared Redis. Everything is put back
+    afterwards, and the app's connection pools and router rebuilt each time."""
+
+    def __init__(self):
+        conf = celery_app.conf
+        self.saved = (
+            conf.broker_url,
+            conf.task_publish_retry,
+            conf.task_always_eager,
+            conf.task_routes,
+        )
+        self.queue = f"test-notifications-{uuid.uuid4().hex}"
+
+    def _reset(self):
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        celery_app.amqp.flush_routes()
+        celery_app.amqp.__dict__.pop("router", None)
+
+    def down(self):
+        celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+        celery_app.conf.task_publish_retry = False
+        celery_app.conf.task_always_eager = False
+        self._reset()
+
+    def up(self):
+        celery_app.conf.broker_url = self.saved[0]
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_routes = {"portal.notifications.tasks.*": {"queue": self.queue}}
+        self._reset()
+
+    def restore(self):
+        conf = celery_app.conf
+        (conf.broker_url, conf.task_publish_retry, conf.task_always_eager, conf.task_routes) = (
+            self.saved
+        )
+        self._reset()
+
+
+@pytest.fixture
+def broker():
+    switch = Broker()
+    yield switch
+    switch.restore()
+
+
+@pytest.fixture
+def broker_down(broker):
+    """Celery's broker at a port where nothing listens, as when Redis is down."""
+    broker.down()
+    return broker

@@ -10,7 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.notifications.actions import (
+    Notice,
     notify,
+    notify_many,
     requeue_stale_sends,
     send_notification,
     set_preferences,
@@ -59,8 +61,50 @@ def test_notifying_twice_with_the_same_key_creates_one_row_per_channel_and_enque
     assert sorted(row.channel for row in rows) == ["email", "inbox", "whatsapp"]
     assert Notification.objects.get(channel="email").dedupe_key == f"{KEY}:email:user{user.pk}"
     enqueued = [callback for callback in first if getattr(callback, "__name__", "") == "enqueue"]
-    assert len(enqueued) == 2  # e-mail and WhatsApp; the inbox needs no sending
+    assert len(enqueued) == 1  # e-mail and WhatsApp together; the inbox needs no sending
     assert second == []
+
+
+def test_a_sweep_sized_batch_is_created_in_one_insert_and_every_row_is_sent(
+    db, gateway, eager_celery, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    users = UserFactory.create_batch(3)
+    NotificationPreference.objects.bulk_create(
+        NotificationPreference(user=u, email_enabled=False, whatsapp_number=f"+62812000000{i}")
+        for i, u in enumerate(users)
+    )
+    notices = [
+        Notice(
+            recipient=u,
+            kind="request.overdue",
+            subject=None,
+            title=f"Permohonan {n} terlambat",
+            body="",
+            dedupe_key=f"request.overdue:{n}:secretary",
+        )
+        for n in range(90)
+        for u in users
+    ]
+    # Preferences, the inserts (500 rows each) and the savepoint around them; after commit, the
+    # sends go out in chunks, each row once.
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_max_num_queries(5),
+    ):
+        created = notify_many(notices)
+    again = notify_many(notices)
+
+    assert created == 90 * 3 * 2  # inbox and WhatsApp each
+    assert again == 0
+    whatsapp = Notification.objects.filter(channel="whatsapp")
+    assert whatsapp.count() == 270
+    assert set(whatsapp.values_list("state", flat=True)) == {"sent"}
+    assert len(gateway.requests) == 270
+    assert {r.json["target"] for r in gateway.requests} == {
+        "+628120000000",
+        "+628120000001",
+        "+628120000002",
+    }
 
 
 def test_the_same_key_for_another_recipient_is_another_notification(user):
@@ -208,26 +252,6 @@ def test_nobody_changes_another_users_preferences(user):
             whatsapp_enabled=False,
             actor=UserFactory(),
         )
-
-
-@pytest.fixture
-def broker_down():
-    """Celery's broker at a port where nothing listens, as when Redis is down; publishing is not
-    retried, so the test does not wait. The app's connection pools are rebuilt either side."""
-    from portal.celery import app
-
-    saved = (app.conf.broker_url, app.conf.task_publish_retry, app.conf.task_always_eager)
-
-    def reset_pools():
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_url, app.conf.task_publish_retry = "redis://127.0.0.1:9/0", False
-    app.conf.task_always_eager = False
-    reset_pools()
-    yield
-    app.conf.broker_url, app.conf.task_publish_retry, app.conf.task_always_eager = saved
-    reset_pools()
 
 
 def test_with_the_broker_down_notifying_fails_nothing_and_the_sweep_sends_later(
