@@ -4,11 +4,11 @@
 
 REGION_DIR is found as in bench/import_regions.py ($PORTAL_SHARED_DATA, else `shared/data` next
 to the project folder). The server is the one DATABASE_URL points at, else an embedded PostgreSQL
-under the project's `.tmp/bench-pgdata`. A fresh database `bench_reminder_sweep` is created, migrated,
-filled with the national registry and `seed_scale` activity (1,000,000 requests with --full, else
-200,000; the seed rate is printed), then N (default 100,000) requests are made active and due on
-the next working day and another N overdue; the rest are closed. Every village holding one gets a
-secretary (with an e-mail address, no usable password), so each reminder is two rows.
+under the project's `.tmp/bench-pgdata`. A fresh database `bench_reminder_sweep` is created,
+migrated, filled with the national registry and `seed_scale` activity (1,000,000 requests with
+--full, else 200,000; the seed rate is printed), then N (default 100,000) requests are made active
+and due on the next working day and another N overdue; the rest are closed. Every village holding
+one gets a secretary (with an e-mail address, no usable password), so each reminder is two rows.
 `remind_requests_due_soon` and `remind_overdue_requests` are timed twice: the
 first run creates the notifications, the second must create none. The database is then dropped.
 

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.notifications",
     "portal",
+    "portal.dashboard",
+    "portal.reports",
     "villages",
     "volunteers",
     "services",
@@ -55,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and JSON (a kabupaten's map outlines: 250 KB, 60 KB compressed); static files come
+    # compressed from whitenoise. Django's gzip pads its output against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,9 +148,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.remind_trainings_tomorrow_task",
         "schedule": crontab(hour=16, minute=0),
     },
+    "dashboard-refresh-stale-villages": {
+        "task": "portal.dashboard.tasks.refresh_stale_villages_task",
+        "schedule": timedelta(minutes=10),
+    },
+    # Overdue requests, 30 days without a visit and current mentors change with the date.
+    "dashboard-rebuild-rollups": {
+        "task": "portal.dashboard.tasks.rebuild_rollups_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "reminders-weekly-digest": {
         "task": "portal.tasks.send_weekly_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    # Pilot-progress reports (portal/reports): the weekly one per regency, Monday 07:00 WIB,
+    # and the sweep for reports whose task was lost.
+    "reports-weekly": {
+        "task": "portal.reports.tasks.create_weekly_reports_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    "reports-requeue-stale": {
+        "task": "portal.reports.tasks.requeue_stale_reports_task",
+        "schedule": timedelta(minutes=10),
     },
 }
 # An overdue request goes to the kecamatan officers after this many working days late, and to
@@ -281,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "volunteers.models.VisitStatus",
         "RequestStatusEnum": "services.models.RequestStatus",
         "SexEnum": "services.models.Sex",
+        "ReportStateEnum": "portal.reports.models.ReportState",
+        "MilestoneStateEnum": "villages.models.MilestoneState",
     },
 }
 

@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from portal import views
 from portal.accounts.api import ObtainTokenView
+from portal.dashboard.api import DashboardView, MapLayersView
+from portal.reports.api import ReportViewSet
 from services.api.catalogue import ServiceTypeViewSet
 from services.api.letters import LetterVerifyView
 from services.api.requests import ServiceRequestViewSet
@@ -43,6 +45,7 @@ router.register("training-registrations", RegistrationViewSet, basename="trainin
 router.register("visits", VisitViewSet, basename="visit")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")
+router.register("reports", ReportViewSet, basename="report")
 
 api_urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -51,6 +54,8 @@ api_urlpatterns = [
     path("certificates/verify/<code>/", CertificateVerifyView.as_view(), name="certificate-verify"),
     path("letters/verify/<code>/", LetterVerifyView.as_view(), name="letter-verify"),
     path("track/<str:code>/", TrackingView.as_view(), name="track"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("dashboard/map-layers/", MapLayersView.as_view(), name="dashboard-map-layers"),
     path("", include(router.urls)),
 ]
 
@@ -66,6 +71,9 @@ urlpatterns = [
     path("lacak/", include("services.tracking_urls")),
     path("surat/", include("services.letter_urls")),
     path("pemberitahuan/", include("portal.notifications.urls")),
+    path("dasbor/", include("portal.dashboard.urls")),
+    path("publik/", include("portal.dashboard.public_urls")),
+    path("laporan/", include("portal.reports.urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

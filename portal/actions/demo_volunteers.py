@@ -378,6 +378,13 @@ def _demo_review(official, mentor, visit: Visit, m_index: int, number: int) -> N
     if number == 0 and m_index % 4 == 0:
         return  # still a draft on the mentor's phone
     submit_visit(visit=visit, actor=mentor.user)
+    # Sent from the field on the evening of the visit, not at load time: the review queue and
+    # its reminders then see visits that have waited for days.
+    Visit.objects.filter(pk=visit.pk).update(
+        submitted_at=timezone.make_aware(
+            datetime.datetime.combine(visit.visited_on, datetime.time(17, 0))
+        )
+    )
     if number <= 1:
         return  # waiting for review
     if number == 2 and m_index % 5 == 3:

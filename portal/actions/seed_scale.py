@@ -3,8 +3,10 @@
 Not for production: it invents citizens, volunteers and visits. Everything it creates is marked so
 that it can be told apart and a second run adds on top instead of colliding: tracking codes start
 with `S` (then a sequence number after the highest seeded one), programmes have the slug
-`skala-<regency>`, volunteers the skill `skala`, visit summaries start with `[skala]`. It creates no
-user accounts at all (so no passwords).
+`skala-<regency>`, volunteers the skill `skala`, visit summaries start with `[skala]`. Each
+programme gets milestones (progress for its enrolments) and each newly enrolled village a baseline
+and a latest scorecard, so that reports have something to read. The only user account it creates
+is the assessor of those scorecards, `skala-assessor`: inactive, with no usable password.
 
 Rows come from a `random.Random(seed)`, so a run is reproducible; they are generated and inserted a
 batch at a time (one transaction per batch), so memory stays flat whatever the counts. Only the
@@ -24,10 +26,23 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from portal.accounts.models import User
 from services.actions.requests import TRACKING_ALPHABET, TRACKING_CODE_LENGTH
 from services.deadlines import add_working_days
 from services.models import RequestStatus, ServiceRequest, ServiceType, Sex
-from villages.models import Enrolment, EnrolmentStatus, Programme, Regency, Village
+from villages.models import (
+    Assessment,
+    AssessmentScore,
+    Enrolment,
+    EnrolmentStatus,
+    Indicator,
+    Milestone,
+    MilestoneProgress,
+    MilestoneState,
+    Programme,
+    Regency,
+    Village,
+)
 from volunteers.models import Assignment, Corps, Membership, Visit, Volunteer
 from volunteers.models.roster import AssignmentRole, Gender
 from volunteers.models.visits import ActivityType, VisitStatus
@@ -39,6 +54,17 @@ VISIT_MARK = "[skala]"
 # Share of a touched regency's villages enrolled in its programme.
 ENROLLED_SHARE = 0.2
 HISTORY_DAYS = 365
+MILESTONE_NAMES = (
+    "Website desa aktif",
+    "Layanan administrasi daring",
+    "Data desa terpadu",
+    "UMKM desa berjualan daring",
+    "Titik Wi-Fi publik",
+    "Kader Digital ditetapkan",
+    "APBDes dipublikasikan",
+    "Peta digital desa",
+)
+ASSESSOR_USERNAME = "skala-assessor"
 
 FIRST_NAMES_F = ("Sri", "Siti", "Dewi", "Endang", "Wahyuni", "Ratna", "Nur", "Lestari", "Indah")
 FIRST_NAMES_M = ("Budi", "Agus", "Joko", "Slamet", "Eko", "Bambang", "Heru", "Dwi", "Rudi")
@@ -93,6 +119,10 @@ class SeedResult:
     assignments: int
     visits: int
     requests: int
+    milestones: int = 0
+    milestone_progress: int = 0
+    assessments: int = 0
+    scores: int = 0
 
 
 @dataclass(frozen=True)
@@ -265,10 +295,92 @@ def _visit(rng, volunteer, village, assignment, now, today) -> Visit:
     )
 
 
-def _seed_programmes(rng, places, volunteers_by_district, today) -> tuple[int, int, list]:
+def _seed_milestones(rng, programme, enrolment_ids, count, starts_on, today) -> tuple[int, int]:
+    """The programme's first `count` milestones (kept from an earlier run) and, for each of
+    `enrolment_ids`, the first few done (dates spread over the history), the next in progress.
+    Returns (milestones created, progress rows created)."""
+    if not count:
+        return 0, 0
+    before = Milestone.objects.filter(programme=programme).count()
+    Milestone.objects.bulk_create(
+        [
+            Milestone(programme=programme, name=name, order=order)
+            for order, name in enumerate(MILESTONE_NAMES[:count])
+        ],
+        ignore_conflicts=True,
+    )
+    milestones = list(
+        Milestone.objects.filter(programme=programme)
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+    span = max((today - starts_on).days, 1)
+    rows = []
+    for enrolment_id in enrolment_ids:
+        done = rng.randrange(len(milestones) + 1)
+        days = sorted(rng.randrange(span) for _ in range(done))
+        for index, milestone_id in enumerate(milestones[: done + 1]):
+            finished = index < done
+            rows.append(
+                MilestoneProgress(
+                    enrolment_id=enrolment_id,
+                    milestone_id=milestone_id,
+                    state=MilestoneState.DONE if finished else MilestoneState.IN_PROGRESS,
+                    completed_on=starts_on + datetime.timedelta(days=days[index])
+                    if finished
+                    else None,
+                )
+            )
+    created = MilestoneProgress.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    return len(milestones) - before, len(created)
+
+
+def _assessor() -> User:
+    user = User.objects.filter(username=ASSESSOR_USERNAME).first()
+    if user is None:
+        user = User(username=ASSESSOR_USERNAME, is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _seed_scorecards(rng, village_codes, indicators, assessor, starts_on, today) -> tuple[int, int]:
+    """A baseline scorecard near the programme's start and a later one for each village, every
+    active indicator scored (the later one a little better). Returns (assessments, scores)."""
+    if not village_codes or not indicators:
+        return 0, 0
+    assessments, pending = [], []
+    for village in village_codes:
+        baseline = {pk: rng.randrange(0, top) for pk, top in indicators}
+        latest = {
+            pk: min(top, score + rng.randrange(0, 3))
+            for (pk, top), score in zip(indicators, baseline.values(), strict=True)
+        }
+        for day, scores in (
+            (starts_on + datetime.timedelta(days=rng.randrange(30)), baseline),
+            (today - datetime.timedelta(days=rng.randrange(1, 120)), latest),
+        ):
+            assessments.append(Assessment(village_id=village, assessed_on=day, assessor=assessor))
+            pending.append(scores)
+    Assessment.objects.bulk_create(assessments, batch_size=5000)
+    rows = [
+        AssessmentScore(assessment_id=assessment.pk, indicator_id=indicator, score=score)
+        for assessment, scores in zip(assessments, pending, strict=True)
+        for indicator, score in scores.items()
+    ]
+    AssessmentScore.objects.bulk_create(rows, batch_size=5000)
+    return len(assessments), len(rows)
+
+
+def _seed_programmes(
+    rng, places, volunteers_by_district, today, *, milestones: int = 0, scorecards: bool = False
+) -> tuple[int, int, list, tuple[int, int, int, int]]:
     """One programme per touched regency (reused by a later run), a share of its villages
-    enrolled, and a main mentor from the village's kecamatan where this run has one.
-    Returns (programmes created, enrolments created, [(assignment, volunteer, village)])."""
+    enrolled, and a main mentor from the village's kecamatan where this run has one; with
+    `milestones`, that many milestones per programme and progress for the new enrolments; with
+    `scorecards`, a baseline and a later scorecard for each newly enrolled village.
+    Returns (programmes created, enrolments created, [(assignment, volunteer, village)],
+    (milestones, progress rows, assessments, scores) created)."""
     by_regency = defaultdict(list)
     for place in places:
         by_regency[place.regency].append(place)
@@ -276,6 +388,13 @@ def _seed_programmes(rng, places, volunteers_by_district, today) -> tuple[int, i
     created_programmes = enrolments = 0
     assignments = []
     starts_on = today - datetime.timedelta(days=HISTORY_DAYS)
+    extra = [0, 0, 0, 0]
+    indicators = (
+        list(Indicator.objects.filter(is_active=True).values_list("pk", "max_score"))
+        if scorecards
+        else []
+    )
+    assessor = _assessor() if scorecards else None
     for regency, regency_places in sorted(by_regency.items()):
         with transaction.atomic():
             programme, created = Programme.objects.get_or_create(
@@ -290,7 +409,9 @@ def _seed_programmes(rng, places, volunteers_by_district, today) -> tuple[int, i
             created_programmes += created
             share = max(1, round(len(regency_places) * ENROLLED_SHARE))
             chosen = rng.sample(regency_places, share)
-            enrolled_before = Enrolment.objects.filter(programme=programme).count()
+            enrolled_before = set(
+                Enrolment.objects.filter(programme=programme).values_list("village_id", flat=True)
+            )
             Enrolment.objects.bulk_create(
                 [
                     Enrolment(
@@ -303,7 +424,20 @@ def _seed_programmes(rng, places, volunteers_by_district, today) -> tuple[int, i
                 ],
                 ignore_conflicts=True,
             )
-            enrolments += Enrolment.objects.filter(programme=programme).count() - enrolled_before
+            new_enrolments = dict(
+                Enrolment.objects.filter(programme=programme)
+                .exclude(village_id__in=enrolled_before)
+                .values_list("village_id", "pk")
+            )
+            enrolments += len(new_enrolments)
+            made, progress_rows = _seed_milestones(
+                rng, programme, sorted(new_enrolments.values()), milestones, starts_on, today
+            )
+            made_assessments, scores = _seed_scorecards(
+                rng, sorted(new_enrolments), indicators, assessor, starts_on, today
+            )
+            for index, value in enumerate((made, progress_rows, made_assessments, scores)):
+                extra[index] += value
             rows = []
             for place in chosen:
                 mentors = volunteers_by_district.get(place.district)
@@ -319,7 +453,7 @@ def _seed_programmes(rng, places, volunteers_by_district, today) -> tuple[int, i
                     )
             Assignment.objects.bulk_create(rows, batch_size=5000)
             assignments += [(a.pk, a.volunteer_id, a.village_id) for a in rows]
-    return created_programmes, enrolments, assignments
+    return created_programmes, enrolments, assignments, tuple(extra)
 
 
 def seed_scale(
@@ -331,10 +465,14 @@ def seed_scale(
     seed: int = 1,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    milestones: int = 5,
+    scorecards: bool = True,
 ) -> SeedResult:
     """Fill a database that holds the region registry with synthetic activity: `volunteers`
     (each with a corps membership), a programme per touched regency with enrolments and main
-    mentors, `visits` and `requests` — over every village, or those of `regency` ("35.05").
+    mentors, `milestones` per programme (at most 8) with progress and, with `scorecards`, two
+    scored assessments per newly enrolled village, `visits` and `requests` — over every village,
+    or those of `regency` ("35.05").
 
     For benchmark databases only. Raises ValidationError when the scope holds no village, or
     `requests` > 0 and the catalogue has no active service type. Calls `progress(kind, done,
@@ -364,10 +502,16 @@ def seed_scale(
     for pk, district in volunteer_rows:
         volunteers_by_district[district].append(pk)
 
-    programmes, enrolments, assignments = _seed_programmes(
-        rng, places, volunteers_by_district, today
+    programmes, enrolments, assignments, extra = _seed_programmes(
+        rng,
+        places,
+        volunteers_by_district,
+        today,
+        milestones=min(milestones, len(MILESTONE_NAMES)),
+        scorecards=scorecards,
     )
     progress("assignments", len(assignments), len(assignments))
+    progress("scorecards", extra[2], extra[2])
 
     if visits and not volunteer_rows:
         raise ValidationError("Visits need volunteers.")
@@ -422,4 +566,8 @@ def seed_scale(
         assignments=len(assignments),
         visits=visits,
         requests=requests,
+        milestones=extra[0],
+        milestone_progress=extra[1],
+        assessments=extra[2],
+        scores=extra[3],
     )

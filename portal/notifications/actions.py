@@ -149,6 +149,7 @@ class Notice:
     url: str = ""
     channels: tuple[str, ...] | None = None
     address: str = ""
+    attachment: str = ""
 
 
 _ALL_CHANNELS = tuple(Channel.values)
@@ -176,6 +177,7 @@ _INSERT_FIELDS = (
     "title",
     "body",
     "url",
+    "attachment",
     "channel",
     "state",
     "attempts",
@@ -183,7 +185,7 @@ _INSERT_FIELDS = (
     "dedupe_key",
     "created_at",
 )
-# Rows per INSERT statement: 14 parameters each, well under SQLite's and psycopg's limits.
+# Rows per INSERT statement: 15 parameters each, well under SQLite's and psycopg's limits.
 _INSERT_CHUNK = 500
 
 
@@ -262,6 +264,7 @@ def notify_many(notices: Iterable[Notice]) -> int:
                 notice.title[:200],
                 notice.body,
                 notice.url,
+                notice.attachment if channel == Channel.EMAIL else "",
                 channel,
                 State.PENDING,
                 0,
@@ -290,6 +293,7 @@ def notify(
     url: str = "",
     dedupe_key: str,
     channels: Iterable[str] | None = None,
+    attachment: str = "",
 ) -> list[Notification]:
     """Tell `recipient` about `subject`, once per wanted channel, whatever the number of calls.
 
@@ -297,7 +301,7 @@ def notify(
     (kind, subject, occasion); `channels` limits the channels (default: all), and the recipient's
     preferences limit them further (the inbox is always on). Returns the rows, new or existing;
     sending of new e-mail/WhatsApp rows is enqueued after commit. Raises ValueError for an unknown
-    channel.
+    channel. `attachment` names a file in the default storage for the e-mail to carry.
     """
     wanted = _wanted_channels(channels)
     notify_many(
@@ -311,6 +315,7 @@ def notify(
                 url=url,
                 dedupe_key=dedupe_key,
                 channels=tuple(wanted),
+                attachment=attachment,
             )
         ]
     )

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import http.client
 import json
+import mimetypes
 import smtplib
 import urllib.error
 import urllib.request
+from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
 
 from portal.notifications.models import Channel, Notification, preference_for
 
 # More than any gateway's answer; a body past this is cut off before it is parsed.
 MAX_ANSWER_BYTES = 64 * 1024
+# Larger files are not attached (mail servers refuse big messages); the e-mail's link remains.
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 
 class ChannelError(Exception):
@@ -55,18 +60,30 @@ def message_text(notification: Notification) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
+def _attach(message: EmailMessage, name: str) -> None:
+    """Attach the stored file `name` unless it is gone or too big for mail (the link stays)."""
+    try:
+        if default_storage.size(name) > MAX_ATTACHMENT_BYTES:
+            return
+        with default_storage.open(name) as stored:
+            content = stored.read()
+    except OSError:
+        return
+    filename = PurePosixPath(name).name
+    message.attach(filename, content, mimetypes.guess_type(filename)[0])
+
+
 def send_email(notification: Notification) -> None:
     address = notification.recipient.email if notification.recipient else ""
     if not address:
         raise PermanentChannelError("the recipient has no e-mail address")
+    message = EmailMessage(
+        subject=notification.title, body=message_text(notification), to=[address]
+    )
+    if notification.attachment:
+        _attach(message, notification.attachment)
     try:
-        send_mail(
-            subject=notification.title,
-            message=message_text(notification),
-            from_email=None,
-            recipient_list=[address],
-            fail_silently=False,
-        )
+        message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as error:
         raise PermanentChannelError("the mail server refused the address") from error
     except smtplib.SMTPResponseException as error:

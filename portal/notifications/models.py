@@ -78,6 +78,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # A file in the default storage that the e-mail carries (e.g. a weekly report's PDF).
+    attachment = models.CharField(_("attachment"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING

@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from portal.accounts.models import User
 from portal.lib import codes
+from portal.lib.figures import note_change
 from portal.lib.phone import normalise_phone
 from services.actions.applicant import notify_applicant
 from services.actions.letters import issue_letter
@@ -217,6 +218,7 @@ def file_request(
         raise ValidationError(errors)
     service_request.save()
     RequestEvent.objects.create(service_request=service_request, actor=actor, to_status=S.SUBMITTED)
+    note_change(village_ids=[service_request.village_id])
     for label, uploaded_file, content_type, extension in checked:
         _store_attachment(service_request, label, uploaded_file, content_type, extension, actor)
     notify_applicant(service_request=service_request, event="filed")
@@ -252,6 +254,7 @@ def _move(
     for field, value in changes.items():
         setattr(service_request, field, value)
     service_request.save(update_fields=["status", *changes, "updated_at"])
+    note_change(village_ids=[service_request.village_id])
     RequestEvent.objects.create(
         service_request=service_request,
         actor=actor,

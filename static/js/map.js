@@ -19,7 +19,11 @@
     connectivity: {
       none: "#c62828", "2g": "#ef6c00", "3g": "#fdd835", "4g": "#7cb342",
       fibre: "#2e7d32", village_wifi: "#1565c0"
-    }
+    },
+    // The dashboard's layers from its rollups (data-layers-url), as bands.
+    visits_period: {v0: "#c62828", v1: "#fdd835", v3: "#7cb342", v6: "#2e7d32"},
+    request_backlog: {overdue: "#c62828", many: "#ef6c00", some: "#fdd835", none: "#2e7d32"},
+    progress: {p0: "#c62828", p25: "#ef6c00", p50: "#fdd835", p75: "#2e7d32"}
   };
   var SPARE = ["#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#283593"];
 
@@ -49,9 +53,10 @@
     title.appendChild(link);
     wrapper.appendChild(title);
     if (properties.district_name) wrapper.appendChild(text("div", properties.district_name));
-    ["programme_status", "idm_status", "connectivity"].forEach(function (layer) {
+    Object.keys(COLOURS).forEach(function (layer) {
       var label = properties[layer + "_label"];
-      if (label) wrapper.appendChild(text("div", box.dataset[layerKey(layer)] + ": " + label));
+      var name = box.dataset[layerKey(layer)];
+      if (label && name) wrapper.appendChild(text("div", name + ": " + label));
     });
     return wrapper;
   }
@@ -137,16 +142,38 @@
     }
   }
 
-  function load(map, box, state, zoom) {
-    var url = new URL(box.dataset.geojsonUrl, window.location.href);
-    if (zoom) url.searchParams.set("zoom", zoom);
-    state.zoom = Number(url.searchParams.get("zoom")) || null;
+  function getJSON(url) {
     return fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
-      })
-      .then(function (data) { draw(map, box, data, state); })
+      });
+  }
+
+  function withLayers(data, layers) {
+    // Figures that change often come apart from the (long cached) outlines, keyed by code.
+    if (!layers) return data;
+    (data.type === "Feature" ? [data] : data.features).forEach(function (feature) {
+      var extra = layers.villages[feature.properties.code];
+      if (!extra) return;
+      Object.keys(extra).forEach(function (key) {
+        feature.properties[key] = extra[key];
+        var labels = (layers.labels || {})[key];
+        if (labels) feature.properties[key + "_label"] = labels[extra[key]];
+      });
+    });
+    return data;
+  }
+
+  function load(map, box, state, zoom) {
+    var url = new URL(box.dataset.geojsonUrl, window.location.href);
+    if (zoom) url.searchParams.set("zoom", zoom);
+    state.zoom = Number(url.searchParams.get("zoom")) || null;
+    if (box.dataset.layersUrl && !state.layers) {
+      state.layers = getJSON(new URL(box.dataset.layersUrl, window.location.href));
+    }
+    return Promise.all([getJSON(url), state.layers || null])
+      .then(function (results) { draw(map, box, withLayers(results[0], results[1]), state); })
       .catch(function () { showNote(box, box.dataset.errorText); });
   }
 

@@ -288,3 +288,24 @@ def test_the_demo_files_service_requests_in_every_state_with_letters_even_when_r
     assert with_letter.count() == Letter.objects.count() > 0
     assert not Letter.objects.filter(signer_name="").exists()
     assert Letter.objects.filter(sequence=1).exists()
+
+
+def test_demo_users_find_todays_reminders_in_their_inbox_and_a_rerun_adds_none():
+    # The weekly report is made too; it is generated after commit, which this test never reaches.
+    from portal.notifications.models import Notification
+
+    output = run_demo()
+    inbox = Notification.objects.filter(channel="inbox")
+    kinds = {
+        username: set(inbox.filter(recipient__username=username).values_list("kind", flat=True))
+        for username in ("sekdes.jaten", "pejabat", "koordinator.wonodadi")
+    }
+    count = inbox.count()
+
+    assert "request.overdue" in kinds["sekdes.jaten"]
+    assert "digest.weekly" in kinds["pejabat"]
+    assert kinds["koordinator.wonodadi"] & {"visit.review", "village.unvisited"}
+    reminders = Notification.objects.exclude(kind__startswith="request.applicant.")
+    assert f"Reminders sent today: {reminders.count()} notifications; weekly reports: 1" in output
+    run_demo()
+    assert inbox.count() == count

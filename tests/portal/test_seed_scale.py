@@ -8,6 +8,14 @@ from django.core.management import CommandError, call_command
 from portal.actions.seed_scale import seed_scale
 from services.models import RequestStatus, ServiceRequest
 from services.nik import validate_nik
+from villages.models import (
+    Assessment,
+    AssessmentScore,
+    Enrolment,
+    Indicator,
+    Milestone,
+    MilestoneProgress,
+)
 from volunteers.models import Assignment, Membership, Visit, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +86,31 @@ def test_the_command_with_force_prints_the_rows_per_second(regions, settings):
 
     assert "rows/s" in out.getvalue()
     assert ServiceRequest.objects.count() == 30
+
+
+def test_programmes_get_milestones_with_progress_and_villages_two_scorecards(regions):
+    result = small_run(regency="35.05", milestones=3)
+
+    enrolments = Enrolment.objects.filter(programme__slug="skala-35-05")
+    assert result.milestones == Milestone.objects.filter(programme__slug="skala-35-05").count() == 3
+    assert result.milestone_progress == MilestoneProgress.objects.count() > 0
+    assert not MilestoneProgress.objects.filter(state="done", completed_on__isnull=True).exists()
+    # Done milestones come first, in order: a village never skips one.
+    for enrolment in enrolments:
+        states = list(
+            enrolment.progress.order_by("milestone__order").values_list("state", flat=True)
+        )
+        assert states == sorted(states, key=lambda state: state != "done")
+    assert result.assessments == Assessment.objects.count() == 2 * enrolments.count()
+    scored = Indicator.objects.filter(is_active=True).count()
+    assert result.scores == AssessmentScore.objects.count() == result.assessments * scored
+    assessor = Assessment.objects.values_list("assessor__username", "assessor__is_active")
+    assert set(assessor) == {("skala-assessor", False)}
+
+
+def test_a_second_run_reuses_the_milestones(regions):
+    small_run(regency="35.05")
+    again = small_run(regency="35.05")
+
+    assert again.milestones == 0
+    assert Milestone.objects.count() == 5

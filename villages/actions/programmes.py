@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib.figures import note_change
 from villages.models import (
     Assessment,
     Cohort,
@@ -121,6 +122,7 @@ def add_milestone(
     )
     milestone.full_clean()
     milestone.save()
+    note_change(programme_ids=[programme.pk])
     return milestone
 
 
@@ -170,6 +172,7 @@ def enrol_village(
     )
     enrolment.full_clean()
     enrolment.save()
+    note_change(village_ids=[enrolment.village_id])
     return enrolment
 
 
@@ -211,6 +214,7 @@ def change_enrolment_status(
         enrolment.baseline = baseline
         update_fields.append("baseline")
     enrolment.save(update_fields=update_fields)
+    note_change(village_ids=[enrolment.village_id])
     return enrolment
 
 
@@ -315,6 +319,7 @@ def update_milestone_progress(
         progress.save()
     else:
         progress.save(update_fields=update_fields)
+    note_change(village_ids=[enrolment.village_id])
     new_file = progress.evidence_file.name
     if old_file and kind is not None and old_file != new_file:
         storage = progress.evidence_file.storage

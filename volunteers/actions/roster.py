@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib.figures import note_change
 from portal.lib.phone import normalise_phone
 from villages.models import (
     District,
@@ -135,6 +136,7 @@ def create_volunteer(
     )
     _validate(volunteer, _whatsapp_errors(volunteer))
     volunteer.save()
+    note_change(district_ids=[volunteer.district_id])
     return volunteer
 
 
@@ -153,6 +155,7 @@ def update_volunteer(*, volunteer: Volunteer, actor: User, **fields) -> Voluntee
     _require_volunteer_manager(actor, volunteer)
     if "district" in fields and fields["district"].pk != volunteer.district_id:
         _require_roster_manager(actor, fields["district"])
+    note_change(volunteer_ids=[volunteer.pk], district_ids=[volunteer.district_id])
     for field, value in fields.items():
         setattr(volunteer, field, value)
     errors = _whatsapp_errors(volunteer) if "whatsapp" in fields else {}
@@ -323,6 +326,7 @@ def assign_volunteer(
     )
     _validate(assignment, {})
     assignment.save()
+    note_change(village_ids=[village.pk], district_ids=[volunteer.district_id])
     return assignment
 
 
@@ -346,4 +350,5 @@ def end_assignment(*, assignment: Assignment, ends_on: datetime.date, actor: Use
         raise ValidationError({"ends_on": gettext("An assignment cannot end before it starts.")})
     assignment.ends_on = ends_on
     assignment.save(update_fields=["ends_on"])
+    note_change(village_ids=[assignment.village_id], volunteer_ids=[assignment.volunteer_id])
     return assignment

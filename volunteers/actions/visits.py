@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib.figures import note_change
 from villages.models import Dimension, Village
 from volunteers.geo import check_position
 from volunteers.models import (
@@ -82,6 +83,7 @@ def _locked(visit: Visit) -> Visit:
 
 
 def _record(visit: Visit, actor: User, from_status: str, note: str = "") -> VisitEvent:
+    note_change(village_ids=[visit.village_id])
     return VisitEvent.objects.create(
         visit=visit, actor=actor, from_status=from_status, to_status=visit.status, note=note
     )

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import DateInput
@@ -72,12 +73,7 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    photos = MultiplePhotoField(
-        label=capfirst(_("photos")),
-        required=False,
-        help_text=_("JPEG, PNG or WebP, at most 8 MB each and %(max)s a visit.")
-        % {"max": MAX_PHOTOS_PER_VISIT},
-    )
+    photos = MultiplePhotoField(label=capfirst(_("photos")), required=False)
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -85,6 +81,11 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
+        # Formatted per form, in the request's language (a lazy text formatted at import would
+        # be frozen in whatever language was active then).
+        self.fields["photos"].help_text = gettext(
+            "JPEG, PNG or WebP, at most 8 MB each and %(max)s a visit."
+        ) % {"max": MAX_PHOTOS_PER_VISIT}
         self.fields["village"].queryset = villages
         self.fields["visited_on"].initial = timezone.localdate
         for name in (

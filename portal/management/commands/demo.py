@@ -5,8 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from portal.actions import DEMO_PASSWORD, DemoAccount, load_demo
+from portal.actions.demo_background import run_demo_background
 from portal.actions.demo_services import load_demo_services
 from portal.actions.demo_volunteers import load_demo_volunteers
+from portal.dashboard.actions import rebuild_rollups
 from villages.actions import RegionImportError
 from villages.actions.boundaries import BoundaryImportError, import_boundaries
 from villages.management.commands.import_boundaries import summary as boundary_summary
@@ -73,6 +75,10 @@ class Command(BaseCommand):
         # After the outlines, so that the demo visits' positions are checked against them.
         volunteers = load_demo_volunteers()
         services = load_demo_services()
+        # The demo's writes went through the actions, but loads that bypass them (and a re-run)
+        # leave nothing behind for the dashboard only if its rollups are rebuilt at the end.
+        rebuild_rollups()
+        background = run_demo_background()
         if verbosity > 0:
             self.stdout.write(summary(result.regions))
             for line in imported:
@@ -97,6 +103,13 @@ class Command(BaseCommand):
                     "Service requests: %(requests)s (%(overdue)s overdue), letters: %(letters)s"
                 )
                 % asdict(services)
+            )
+            self.stdout.write(
+                gettext(
+                    "Reminders sent today: %(notifications)s notifications; "
+                    "weekly reports: %(reports)s"
+                )
+                % asdict(background)
             )
             self.stdout.write("")
             self.stdout.write(

@@ -13,8 +13,8 @@ from portal.actions.seed_scale import seed_scale
 class Command(BaseCommand):
     help = (
         "Fill a database that holds the region registry with synthetic service requests, "
-        "volunteers, programmes, assignments and mentoring visits (bulk inserts). For benchmark "
-        "databases only; a second run adds on top."
+        "volunteers, programmes with milestones and progress, scorecards, assignments and "
+        "mentoring visits (bulk inserts). For benchmark databases only; a second run adds on top."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--regency", help="Only the villages of this regency, e.g. 35.05.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--milestones", type=int, default=5, help="Milestones per programme (at most 8)."
+        )
+        parser.add_argument(
+            "--no-scorecards",
+            dest="scorecards",
+            action="store_false",
+            help="No baseline and latest scorecards for the enrolled villages.",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -38,7 +47,7 @@ class Command(BaseCommand):
                     "DJANGO_DEBUG=true or --force."
                 )
             )
-        for name in ("requests", "visits", "volunteers", "batch_size"):
+        for name in ("requests", "visits", "volunteers", "batch_size", "milestones"):
             if options[name] < (1 if name == "batch_size" else 0):
                 raise CommandError(f"--{name.replace('_', '-')} must not be negative.")
         started = time.perf_counter()
@@ -56,6 +65,8 @@ class Command(BaseCommand):
                 regency=options["regency"],
                 seed=options["seed"],
                 batch_size=options["batch_size"],
+                milestones=options["milestones"],
+                scorecards=options["scorecards"],
                 progress=report,
             )
         except ValidationError as error:
@@ -69,6 +80,10 @@ class Command(BaseCommand):
             + result.assignments
             + result.visits
             + result.requests
+            + result.milestones
+            + result.milestone_progress
+            + result.assessments
+            + result.scores
         )
         if verbosity > 0:
             self.stdout.write(
@@ -76,5 +91,7 @@ class Command(BaseCommand):
                 f"(requests {result.requests:,}, visits {result.visits:,}, volunteers "
                 f"{result.volunteers:,}, memberships {result.memberships:,}, programmes "
                 f"{result.programmes:,}, enrolments {result.enrolments:,}, assignments "
-                f"{result.assignments:,})"
+                f"{result.assignments:,}, milestones {result.milestones:,}, milestone progress "
+                f"{result.milestone_progress:,}, assessments {result.assessments:,}, scores "
+                f"{result.scores:,})"
             )

