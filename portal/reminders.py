@@ -93,20 +93,23 @@ def _path(name: str, pk) -> str:
 def _locked_batches(queryset: models.QuerySet) -> Iterator[list]:
     """Yield the rows of `queryset` in pk order, a batch at a time, each inside its own
     transaction with the batch's rows locked; rows another process holds are skipped (it is
-    reminding about them)."""
-    last_pk = None
-    while True:
+    reminding about them).
+
+    The due rows' ids are read once, then each batch is fetched and locked by id with the
+    queryset's conditions applied again (a row no longer due is left out): reading batch after
+    batch with `pk > last … LIMIT` would make the database find and sort every remaining due row
+    for each batch, which at 100,000 due rows costs minutes instead of seconds.
+    """
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH_SIZE):
         with transaction.atomic():
-            batch = queryset.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
-            if last_pk is not None:
-                batch = batch.filter(pk__gt=last_pk)
-            rows = list(batch[:BATCH_SIZE])
-            if not rows:
-                return
-            yield rows
-        last_pk = rows[-1].pk
-        if len(rows) < BATCH_SIZE:
-            return
+            rows = list(
+                queryset.filter(pk__in=ids[start : start + BATCH_SIZE])
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+            )
+            if rows:
+                yield rows
 
 
 def _role_holders(role: str, field: str, codes: Iterable[str]) -> dict[str, list[User]]:
