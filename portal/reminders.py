@@ -113,18 +113,20 @@ def _locked_batches(queryset: models.QuerySet) -> Iterator[list]:
 
 
 def _role_holders(role: str, field: str, codes: Iterable[str]) -> dict[str, list[User]]:
-    """Active users holding `role` over each of the areas `codes` (one query)."""
+    """Active users holding `role` over each of the areas `codes` (one query). Only the users'
+    ids are loaded: a notice needs no more, and a sweep reads thousands of them."""
     holders: dict[str, list[User]] = defaultdict(list)
     codes = set(codes)
     if not codes:
         return holders
-    assignments = (
+    rows = (
         RoleAssignment.objects.filter(role=role, user__is_active=True, **{f"{field}__in": codes})
-        .select_related("user")
         .order_by("user_id")
+        .values_list(field, "user_id")
     )
-    for assignment in assignments:
-        holders[getattr(assignment, f"{field}_id")].append(assignment.user)
+    users: dict[int, User] = {}
+    for code, user_id in rows:
+        holders[code].append(users.setdefault(user_id, User(pk=user_id)))
     return holders
 
 

@@ -26,6 +26,7 @@ from portal.dashboard.selectors import (
     cached_area,
     cached_dashboard_figures,
     dashboard_scope,
+    default_period,
     figures_cache_key,
     has_dashboard,
     home_area_codes,
@@ -70,12 +71,11 @@ def trend_charts(trend: list[dict]) -> dict:
     }
 
 
-def _map_context(area: Area, form: DashboardFilterForm) -> dict | None:
+def _map_context(area: Area, filters: dict) -> dict | None:
     """The map's GeoJSON (the existing boundary API, cached there) and the two layers from the
     rollups (visits in the period, request backlog), fetched by the browser after the page."""
     if area.level not in ("regency", "district", "village"):
         return None
-    filters = form.filters()
     if area.level == "village":
         geojson = reverse("api:village-boundary-detail", args=[area.code])
     else:
@@ -97,25 +97,38 @@ def _map_context(area: Area, form: DashboardFilterForm) -> dict | None:
     }
 
 
-def _render_area(request, area: Area):
+def _bound_form(request, area: Area) -> DashboardFilterForm:
     # Always bound: an empty query string is valid and means the defaults.
     form = DashboardFilterForm(request.GET, area=area)
+    form.is_valid()
+    return form
+
+
+def _render_area(request, area: Area):
     context = {
         "area": area,
-        "form": form,
         "child_level": area.child_level,
         "statuses": EnrolmentStatus,
     }
-    if not form.is_valid():
-        return render(request, "dashboard/area.html", context, status=400)
-    kecamatan = form.cleaned_data.get("kecamatan")
-    if kecamatan:
-        # The kecamatan filter is its drill-down, keeping the other filters.
-        query = request.GET.copy()
-        query.pop("kecamatan", None)
-        url = area_url("district", kecamatan)
-        return redirect(f"{url}?{query.urlencode()}" if query else url)
-    filters = form.filters()
+    form = None
+    if request.GET:
+        form = context["form"] = _bound_form(request, area)
+        if form.errors:
+            return render(request, "dashboard/area.html", context, status=400)
+        kecamatan = form.cleaned_data.get("kecamatan")
+        if kecamatan:
+            # The kecamatan filter is its drill-down, keeping the other filters.
+            query = request.GET.copy()
+            query.pop("kecamatan", None)
+            url = area_url("district", kecamatan)
+            return redirect(f"{url}?{query.urlencode()}" if query else url)
+        filters = form.filters()
+    else:
+        # No query string: the form's defaults, without building the form (its choices and
+        # validation cost more than the rest of a warm page); it is rendered only when the
+        # cached filter bar is missing.
+        start, end = default_period()
+        filters = {"programme_id": None, "start": start, "end": end}
     context.update(
         latest_report=latest_report(
             user=request.user, area=area, programme_id=filters["programme_id"]
@@ -141,7 +154,9 @@ def _render_area(request, area: Area):
     filters_html = cache.get(filters_key)
     if filters_html is None:
         filters_html = render_to_string(
-            "dashboard/includes/filters.html", {"form": form}, request=request
+            "dashboard/includes/filters.html",
+            {"form": form or _bound_form(request, area)},
+            request=request,
         )
         cache.set(filters_key, filters_html, CACHE_SECONDS)
     key = f"{key}:body"
@@ -155,13 +170,13 @@ def _render_area(request, area: Area):
                 "figures": figures,
                 "kpis": figures["kpis"],
                 "charts": trend_charts(figures["trend"]),
-                "map": _map_context(area, form),
+                "map": _map_context(area, filters),
                 "enrolments": village_enrolments(area.code) if area.level == "village" else None,
             },
             request=request,
         )
         cache.set(key, body, CACHE_SECONDS)
-    context.update(body=mark_safe(body), figures=True)
+    context.update(body=mark_safe(body), filters_html=mark_safe(filters_html), figures=True)
     return render(request, "dashboard/area.html", context)
 
 

@@ -35,6 +35,11 @@ class LetterLookupForm(forms.Form):
         help_text=_("As printed beside the QR code on the letter, e.g. 7KQ2-M9XD-P3HT."),
     )
 
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the public programme page shows this box beside the tracking box.
+        kwargs.setdefault("auto_id", "id_letter_%s")
+        super().__init__(*args, **kwargs)
+
 
 def verify_url(request, code: str) -> str:
     return request.build_absolute_uri(reverse("letters:verify", args=[code]))

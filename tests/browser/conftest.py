@@ -10,6 +10,8 @@
   any other host than the live server fails the test (pages load nothing from a CDN). The one
   outside address a page may use, the configured map tiles, is answered with a blank tile, since
   tests run offline.
+- `own_cache` gives a test cache keys of its own in the shared Redis (removed afterwards), for
+  pages whose cached figures are keyed by region codes that every test run shares.
 - `screenshot(page, "step")` saves a full-page PNG to
   `$PORTAL_TEST_ARTIFACTS/screenshots/<test>/<nn>-<step>.png` (default `test-artifacts/` in the
   project); a failing test also leaves `failure-<n>.png` of each open page there.
@@ -18,15 +20,18 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import os
 import re
 import shutil
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
@@ -110,6 +115,27 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def own_cache(settings):
+    """A cache of this test's own (the same Redis, a key prefix of its own). Cached figures and
+    rendered pages are keyed by region codes and rollup versions that every test run shares, and
+    so are the tracking lookups' counts per address: without this, a run beside another one (a
+    developer and CI, two checkouts) could read the other's numbers. Setting CACHES makes Django
+    drop its cache connections, so the live server's thread picks the prefix up too."""
+    prefix = f"browser-test-{uuid.uuid4().hex}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    yield
+    # Some keys (the rollup versions) never expire: remove this test's, and only this test's.
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is not None:
+        redis = client(write=True)
+        keys = list(redis.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            redis.delete(*keys)
 
 
 def _blank_tile() -> bytes:

@@ -189,7 +189,16 @@ class VisitViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("volunteer", "village").prefetch_related("photos")
+        queryset = queryset.select_related("volunteer", "village").prefetch_related("photos")
+        if self.action == "list":
+            # The list shows only the names of the volunteer and village: building 50 full
+            # Volunteer and Village objects per page cost more than the query.
+            queryset = queryset.only(
+                *(field.name for field in Visit._meta.concrete_fields),
+                "volunteer__full_name",
+                "village__name",
+            )
+        return queryset
 
     def _respond(self, visit, status_code=status.HTTP_200_OK):
         visit = self.get_queryset().get(pk=visit.pk)
