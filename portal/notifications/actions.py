@@ -198,6 +198,8 @@ def _insert_new(values: list[tuple]) -> list[tuple[int, str, int | None]]:
     same keys. It is written out because Django's bulk_create neither returns ids with
     ignore_conflicts nor is cheap enough for a sweep of 100,000 rows.
     """
+    if not values:
+        return []
     meta = Notification._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _INSERT_FIELDS)
@@ -224,9 +226,10 @@ def notify_many(notices: Iterable[Notice]) -> int:
     """Create the rows of many notices with a fixed number of queries, each key only once;
     returns how many rows this call created (keys that existed count nothing).
 
-    Queries: the recipients' preferences, then one INSERT per 500 rows that skips existing keys
-    (also those another process inserts meanwhile). Sending of the new e-mail/WhatsApp rows is
-    enqueued after commit, and the unread counts of inbox recipients are refreshed then.
+    Queries: the recipients' preferences, the keys that exist already, then one INSERT per 500
+    new rows that still skips a key another process inserted meanwhile. Sending of the new
+    e-mail/WhatsApp rows is enqueued after commit, and the unread counts of inbox recipients are
+    refreshed then.
     """
     notices = list(notices)
     if not notices:
@@ -272,7 +275,12 @@ def notify_many(notices: Iterable[Notice]) -> int:
                 key,
                 created_at,
             )
-    inserted = _insert_new(list(rows.values()))
+    # Keys that exist are left out before the insert: a daily sweep finds most of its overdue
+    # rows already reminded, and a lookup costs far less than an INSERT that conflicts.
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True)
+    )
+    inserted = _insert_new([row for key, row in rows.items() if key not in existing])
     _enqueue_sends_on_commit([pk for pk, channel, _ in inserted if channel != Channel.INBOX])
     inbox_recipients = {user_id for _, channel, user_id in inserted if channel == Channel.INBOX}
     if inbox_recipients:

@@ -85,11 +85,11 @@ def test_a_sweep_sized_batch_is_created_in_one_insert_and_every_row_is_sent(
         for n in range(90)
         for u in users
     ]
-    # Preferences, the inserts (500 rows each) and the savepoint around them; after commit, the
-    # sends go out in chunks, each row once.
+    # Preferences, existing keys, the inserts (500 rows each) and the savepoint around them;
+    # after commit, the sends go out in chunks, each row once.
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_max_num_queries(5),
+        django_assert_max_num_queries(6),
     ):
         created = notify_many(notices)
     again = notify_many(notices)
