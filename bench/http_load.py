@@ -40,7 +40,7 @@ HOST = "127.0.0.1"
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import server_url, with_database  # noqa: E402
+from import_regions import recreate_database, server_url, with_database  # noqa: E402
 
 
 def arguments() -> argparse.Namespace:
@@ -51,18 +51,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn.")
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-        if not drop_only:
-            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
-    connection.close()
 
 
 def free_port() -> int:
@@ -268,7 +256,7 @@ def main() -> None:
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
     os.environ["DJANGO_SECURE_COOKIES"] = "false"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    recreate_database(url)
+    recreate_database(url, DATABASE_NAME)
     process = None
     try:
         prepared = prepare(directory, args.full)
@@ -311,7 +299,7 @@ def main() -> None:
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
-        recreate_database(url, drop_only=True)
+        recreate_database(url, DATABASE_NAME, drop_only=True)
         if server is not None:
             server.cleanup()
 

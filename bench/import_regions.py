@@ -60,15 +60,17 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
+def recreate_database(url: str, name: str, *, drop_only: bool = False) -> None:
+    """Drop the scratch database `name` on the server at `url` (closing its connections), and
+    create it afresh unless `drop_only`."""
     import psycopg2
 
     connection = psycopg2.connect(url)
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if not drop_only:
-            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
+            cursor.execute(f"CREATE DATABASE {name}")
     connection.close()
 
 
@@ -99,7 +101,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = with_database(url, DATABASE_NAME)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
-    recreate_database(url)
+    recreate_database(url, DATABASE_NAME)
     try:
         import django
 
@@ -129,7 +131,7 @@ def main() -> None:
             )
         connection.close()
     finally:
-        recreate_database(url, drop_only=True)
+        recreate_database(url, DATABASE_NAME, drop_only=True)
         if server is not None:
             server.cleanup()
 

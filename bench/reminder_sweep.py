@@ -31,7 +31,7 @@ DATABASE_NAME = "bench_reminder_sweep"
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import server_url, with_database  # noqa: E402
+from import_regions import recreate_database, server_url, with_database  # noqa: E402
 
 
 def arguments() -> argparse.Namespace:
@@ -40,18 +40,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--due", type=int, default=100_000, help="Due requests swept.")
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-        if not drop_only:
-            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
-    connection.close()
 
 
 def make_due(count: int, today: datetime.date) -> tuple[int, int]:
@@ -135,7 +123,7 @@ def main() -> None:
     # nothing reaches a shared Redis.
     os.environ["REDIS_URL"] = ""
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    recreate_database(url)
+    recreate_database(url, DATABASE_NAME)
     try:
         import django
 
@@ -194,7 +182,7 @@ def main() -> None:
         print(f"notifications in the database: {Notification.objects.count():,}")
         connection.close()
     finally:
-        recreate_database(url, drop_only=True)
+        recreate_database(url, DATABASE_NAME, drop_only=True)
         if server is not None:
             server.cleanup()
 

@@ -32,7 +32,7 @@ DATABASE_NAME = "bench_report"
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import server_url, with_database  # noqa: E402
+from import_regions import recreate_database, server_url, with_database  # noqa: E402
 
 
 def arguments() -> argparse.Namespace:
@@ -44,18 +44,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-        if not drop_only:
-            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
-    connection.close()
 
 
 def setup_django() -> None:
@@ -114,7 +102,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = with_database(url, DATABASE_NAME)
     media = tempfile.TemporaryDirectory(prefix="bench-report-")
     os.environ["DJANGO_MEDIA_ROOT"] = media.name
-    recreate_database(url)
+    recreate_database(url, DATABASE_NAME)
     try:
         setup_django()
         from django.core.management import call_command
@@ -196,7 +184,7 @@ def main() -> None:
             )
         print("peak MB: the child's maximum resident set size, Python and Django included.")
     finally:
-        recreate_database(url, drop_only=True)
+        recreate_database(url, DATABASE_NAME, drop_only=True)
         media.cleanup()
         if server is not None:
             server.cleanup()

@@ -36,7 +36,7 @@ DATABASE_NAME = "bench_rollups"
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import server_url, with_database  # noqa: E402
+from import_regions import recreate_database, server_url, with_database  # noqa: E402
 
 
 def arguments() -> argparse.Namespace:
@@ -46,18 +46,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--volunteers", type=int, default=20_000)
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-        if not drop_only:
-            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
-    connection.close()
 
 
 def timed(run, repeat: int = 1):
@@ -109,7 +97,7 @@ def main() -> None:
     os.environ["DJANGO_DEBUG"] = "true"  # the test client over plain HTTP, static from finders
     os.environ["REDIS_URL"] = ""  # a local cache; nothing reaches a shared Redis
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    recreate_database(url)
+    recreate_database(url, DATABASE_NAME)
     try:
         import django
 
@@ -202,7 +190,7 @@ def main() -> None:
         print(f"  {'total':<40} {total / 1024:>7.1f} KB (budget 200 KB)")
         connection.close()
     finally:
-        recreate_database(url, drop_only=True)
+        recreate_database(url, DATABASE_NAME, drop_only=True)
         if server is not None:
             server.cleanup()
 

@@ -25,7 +25,7 @@ RUNS = 5
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import region_dir, server_url, with_database  # noqa: E402
+from import_regions import recreate_database, region_dir, server_url, with_database  # noqa: E402
 
 REQUESTS = [
     ("page", "/wilayah/desa/", {}),
@@ -36,18 +36,6 @@ REQUESTS = [
     ("api, IDM filter", "/api/villages/", {"idm_status": "maju"}),
     ("api, search", "/api/villages/", {"q": "sumber"}),
 ]
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-        if not drop_only:
-            cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
-    connection.close()
 
 
 def seed_profiles_and_scores(regency_code: str) -> None:
@@ -103,7 +91,7 @@ def main() -> None:
     os.environ.setdefault(
         "DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
-    recreate_database(url)
+    recreate_database(url, DATABASE_NAME)
     try:
         import django
 
@@ -148,7 +136,7 @@ def main() -> None:
                 )
         connection.close()
     finally:
-        recreate_database(url, drop_only=True)
+        recreate_database(url, DATABASE_NAME, drop_only=True)
         if server is not None:
             server.cleanup()
 
