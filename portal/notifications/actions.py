@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 
 from portal.accounts.models import User
 from portal.lib.phone import normalise_phone
+from portal.lib.tasks import delay_or_leave
 from portal.notifications.channels import (
     ChannelDisabled,
     PermanentChannelError,
@@ -89,19 +90,6 @@ def _refresh_unread_count_on_commit(user_id: int) -> None:
     transaction.on_commit(partial(refresh_unread_count, user_id=user_id), robust=True)
 
 
-def publish(task, argument) -> bool:
-    """`task.delay(argument)`, logging instead of raising when the broker is down (or, with tasks
-    run in-process, when the send failed): the requeue sweep picks the rows up later."""
-    try:
-        task.delay(argument)
-    except Exception:
-        logger.warning(
-            "Notification task for %s left for the requeue sweep", argument, exc_info=True
-        )
-        return False
-    return True
-
-
 def _enqueue_sends_on_commit(notification_ids: list[int]) -> None:
     """Send the rows after commit: one task per row when there are few, else one message per
     chunk that a worker fans out, so that a sweep creating 100,000 rows publishes 1,000 messages
@@ -117,10 +105,10 @@ def _enqueue_sends_on_commit(notification_ids: list[int]) -> None:
     def enqueue():
         if len(notification_ids) <= SEND_CHUNK:
             for pk in notification_ids:
-                publish(send_notification_task, pk)
+                delay_or_leave(send_notification_task, pk)
         else:
             for start in range(0, len(notification_ids), SEND_CHUNK):
-                publish(enqueue_sends_task, notification_ids[start : start + SEND_CHUNK])
+                delay_or_leave(enqueue_sends_task, notification_ids[start : start + SEND_CHUNK])
 
     enqueue.__name__ = "enqueue"
     transaction.on_commit(enqueue)

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from portal.notifications.actions import publish, requeue_stale_sends, send_notification
+from portal.lib.tasks import delay_or_leave
+from portal.notifications.actions import requeue_stale_sends, send_notification
 from portal.notifications.channels import TemporaryChannelError
 from portal.notifications.models import MAX_ATTEMPTS, Notification
 
@@ -29,7 +30,7 @@ def send_notification_task(notification_id: int) -> None:
 def enqueue_sends_task(notification_ids: list[int]) -> None:
     """Fan a chunk of rows out to one send task each (each retried on its own)."""
     for notification_id in notification_ids:
-        publish(send_notification_task, notification_id)
+        delay_or_leave(send_notification_task, notification_id)
 
 
 @shared_task(soft_time_limit=120, time_limit=180)

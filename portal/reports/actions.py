@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from portal.lib.tasks import delay_or_leave
 from portal.notifications.actions import Notice, notify_many
 from portal.notifications.models import Channel
 from portal.reports.csv_export import write_csv
@@ -109,13 +110,7 @@ def _enqueue_on_commit(report_id: int) -> None:
     `requeue_stale_reports`."""
     from portal.reports.tasks import generate_report_task
 
-    def enqueue():
-        try:
-            generate_report_task.delay(report_id)
-        except Exception:
-            logger.warning("Report %s not generated now", report_id, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(partial(delay_or_leave, generate_report_task, report_id))
 
 
 @transaction.atomic
