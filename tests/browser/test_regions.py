@@ -4,23 +4,11 @@ village. (The dashboard's journey belongs beside this one, with the same helpers
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import map_shapes, square
 from tests.factories import EnrolmentFactory, ProgrammeFactory, VillageProfileFactory
 from villages.models import DistrictBoundary, VillageBoundary
 
 pytestmark = pytest.mark.browser
-
-
-def square(x: float, y: float, size: float) -> dict:
-    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-    return {
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
-        "centroid_lat": y + size / 2,
-        "centroid_lng": x + size / 2,
-        "inside_lat": y + size / 2,
-        "inside_lng": x + size / 2,
-        "area_km2": round(size * size * 12_300, 2),
-        "source": "test",
-    }
 
 
 @pytest.fixture
@@ -46,11 +34,6 @@ def blitar(regions):
     EnrolmentFactory(programme=kediri, village=regions.far_village)
     VillageProfileFactory(village=regions.village_a, head_name="Suyatno", population=4200)
     return programme
-
-
-def map_shapes(page):
-    """The outlines the map drew (Leaflet's SVG paths), once the GeoJSON has arrived."""
-    return page.locator(".portal-map path.leaflet-interactive")
 
 
 def test_an_official_drills_down_from_a_programme_to_a_kecamatan_and_a_village(
