@@ -26,6 +26,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from portal.accounts.models import User
+from portal.lib.dates import local_midnight
 from portal.notifications.actions import Notice, notify_many
 from services.deadlines import next_working_day, working_days_between
 from services.models import ACTIVE_STATUSES, ServiceRequest
@@ -63,10 +64,6 @@ def _in_recipient_language(sweep):
             return sweep(*args, **kwargs)
 
     return run
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _date(day: datetime.date) -> str:
@@ -375,7 +372,7 @@ def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
     it has none) about visits submitted more than 3 days ago and not yet reviewed: submitted on
     the 18th, they are reminded on the 22nd. Returns the notifications created."""
     today = today or timezone.localdate()
-    cutoff = _local_midnight(today - datetime.timedelta(days=REVIEW_WAIT_DAYS))
+    cutoff = local_midnight(today - datetime.timedelta(days=REVIEW_WAIT_DAYS))
     waiting = Visit.objects.filter(
         status=VisitStatus.SUBMITTED, submitted_at__lt=cutoff
     ).select_related("village", "volunteer")
@@ -465,10 +462,10 @@ def weekly_digest_figures(
     for review, and actively enrolled villages with no visit in the last 30 days. Four queries,
     whatever the number of regencies."""
     codes = list(regency_codes)
-    week_start = _local_midnight(today - datetime.timedelta(days=DIGEST_PERIOD_DAYS))
+    week_start = local_midnight(today - datetime.timedelta(days=DIGEST_PERIOD_DAYS))
     requests = ServiceRequest.objects.filter(village__district__regency__in=codes)
     filed = _counts_by_regency(
-        requests.filter(submitted_at__gte=week_start, submitted_at__lt=_local_midnight(today)),
+        requests.filter(submitted_at__gte=week_start, submitted_at__lt=local_midnight(today)),
         "village__district__regency",
     )
     overdue = _counts_by_regency(requests.overdue(today), "village__district__regency")

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     BooleanField,
@@ -27,9 +26,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from portal.lib.codes import code_symbols
+from portal.lib.dates import JAKARTA, local_midnight
 from services.models import ACTIVE_STATUSES, RequestEvent, RequestStatus, ServiceRequest
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 # The queue's default: what still needs someone (RETURNED waits for the applicant).
 OPEN_STATUSES = (*ACTIVE_STATUSES, RequestStatus.RETURNED)
@@ -124,10 +122,6 @@ class VillageCompliance:
         return round(100 * self.on_time / self.completed)
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=JAKARTA)
-
-
 def village_compliance(
     *, user, start: datetime.date, end: datetime.date, district=None
 ) -> list[VillageCompliance]:
@@ -141,8 +135,8 @@ def village_compliance(
     nothing completed yet come after those with a share.
     """
     requests = ServiceRequest.objects.visible_to(user).filter(
-        submitted_at__gte=_local_midnight(start),
-        submitted_at__lt=_local_midnight(end + datetime.timedelta(days=1)),
+        submitted_at__gte=local_midnight(start),
+        submitted_at__lt=local_midnight(end + datetime.timedelta(days=1)),
     )
     if district is not None:
         requests = requests.filter(village__district=district)

@@ -17,7 +17,6 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -46,6 +45,7 @@ from portal.dashboard.models import (
     VillageMonth,
     VillageSnapshot,
 )
+from portal.lib.dates import JAKARTA
 from services.models import ACTIVE_STATUSES, RequestStatus, ServiceRequest
 from villages.models import Assessment, District, Enrolment, MilestoneProgress, Village
 from villages.selectors.programmes import dimension_scores, pillar_average, with_progress
@@ -54,7 +54,6 @@ from volunteers.models.roster import VolunteerStatus
 
 logger = logging.getLogger(__name__)
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 # Visits that count as having happened: reported and not sent back (as the reminder sweeps).
 COUNTED_VISITS = (VisitStatus.SUBMITTED, VisitStatus.VERIFIED)
 # Villages refreshed per statement when a list of them is given (SQLite's parameter limit).

@@ -35,13 +35,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.dates import JAKARTA, local_midnight
 from services.models import ACTIVE_STATUSES, RequestStatus, ServiceRequest
 from villages.models import (
     Assessment,
@@ -58,7 +58,6 @@ from volunteers.models import Assignment, Visit
 from volunteers.models.roster import AssignmentRole, VolunteerStatus
 from volunteers.models.visits import VisitStatus
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 VISITED = (VisitStatus.SUBMITTED, VisitStatus.VERIFIED)
 UNVISITED_DAYS = 30
 # Assessment ids per query of their scores (SQLite allows 32,766 parameters).
@@ -191,10 +190,6 @@ class Figures:
         flagged = [row for row in self.rows if row.attention]
         flagged.sort(key=lambda row: (-len(row.attention), row.regency, row.district, row.village))
         return flagged
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=JAKARTA)
 
 
 def _quantize(value) -> Decimal:
@@ -393,8 +388,8 @@ def compute_figures(params: ReportParams, progress: Progress | None = None) -> F
     # 6. Service requests per village.
     progress(65, "services")
     filed = Q(
-        submitted_at__gte=_midnight(params.start),
-        submitted_at__lt=_midnight(params.end + datetime.timedelta(days=1)),
+        submitted_at__gte=local_midnight(params.start),
+        submitted_at__lt=local_midnight(params.end + datetime.timedelta(days=1)),
     )
     completed = filed & Q(status=RequestStatus.COMPLETED, completed_at__isnull=False)
     on_time = completed & Q(LessThanOrEqual(TruncDate("completed_at", tzinfo=JAKARTA), F("due_on")))
