@@ -377,42 +377,42 @@ def notify_weekly_report(*, report: Report) -> int:
     week = report.schedule_key.rsplit(":", 1)[-1]
     url = reverse("reports:report-detail", args=[report.pk])
     totals = report.totals
-    notices = []
-    for official in _officials(report.area_code):
-        with translation.override(settings.LANGUAGE_CODE):
-            title = gettext("Weekly pilot-progress report: %(area)s") % {"area": report.area_name}
-            body = gettext(
-                "%(area)s, %(start)s - %(end)s:\n"
-                "- enrolled villages: %(villages)d\n"
-                "- milestones done in the period: %(milestones)d\n"
-                "- mentoring visits: %(visits)d\n"
-                "- service requests filed: %(filed)d, overdue: %(overdue)d\n"
-                "- villages needing attention: %(attention)d\n"
-                "The PDF is attached; the PDF, XLSX and CSV files are on the report's page."
-            ) % {
-                "area": report.area_name,
-                "start": formats.date_format(report.period_start, "j F Y"),
-                "end": formats.date_format(report.period_end, "j F Y"),
-                "villages": totals.get("enrolments", 0),
-                "milestones": totals.get("milestones_done_in_period", 0),
-                "visits": totals.get("visits", 0),
-                "filed": totals.get("requests_filed", 0),
-                "overdue": totals.get("requests_overdue", 0),
-                "attention": totals.get("attention", 0),
-            }
-        notices.append(
-            Notice(
-                recipient=official,
-                kind="report.weekly",
-                subject=report,
-                title=title,
-                body=body,
-                url=url,
-                dedupe_key=f"report.weekly:{report.area_code}:{week}",
-                channels=(Channel.INBOX, Channel.EMAIL),
-                attachment=report.pdf_file.name or "",
-            )
+    # One text for all of them, in the portal's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("Weekly pilot-progress report: %(area)s") % {"area": report.area_name}
+        body = gettext(
+            "%(area)s, %(start)s - %(end)s:\n"
+            "- enrolled villages: %(villages)d\n"
+            "- milestones done in the period: %(milestones)d\n"
+            "- mentoring visits: %(visits)d\n"
+            "- service requests filed: %(filed)d, overdue: %(overdue)d\n"
+            "- villages needing attention: %(attention)d\n"
+            "The PDF is attached; the PDF, XLSX and CSV files are on the report's page."
+        ) % {
+            "area": report.area_name,
+            "start": formats.date_format(report.period_start, "j F Y"),
+            "end": formats.date_format(report.period_end, "j F Y"),
+            "villages": totals.get("enrolments", 0),
+            "milestones": totals.get("milestones_done_in_period", 0),
+            "visits": totals.get("visits", 0),
+            "filed": totals.get("requests_filed", 0),
+            "overdue": totals.get("requests_overdue", 0),
+            "attention": totals.get("attention", 0),
+        }
+    notices = [
+        Notice(
+            recipient=official,
+            kind="report.weekly",
+            subject=report,
+            title=title,
+            body=body,
+            url=url,
+            dedupe_key=f"report.weekly:{report.area_code}:{week}",
+            channels=(Channel.INBOX, Channel.EMAIL),
+            attachment=report.pdf_file.name or "",
         )
+        for official in _officials(report.area_code)
+    ]
     return notify_many(notices)
 
 
