@@ -10,8 +10,9 @@
   any other host than the live server fails the test (pages load nothing from a CDN). The one
   outside address a page may use, the configured map tiles, is answered with a blank tile, since
   tests run offline.
-- `own_cache` gives a test cache keys of its own in the shared Redis (removed afterwards), for
-  pages whose cached figures are keyed by region codes that every test run shares.
+- Every test has cache keys of its own in the shared Redis (`own_cache`, removed afterwards): pages
+  cache figures by region codes, and the tracking lookups count per address, both shared by every
+  run on the machine.
 - `screenshot(page, "step")` saves a full-page PNG to
   `$PORTAL_TEST_ARTIFACTS/screenshots/<test>/<nn>-<step>.png` (default `test-artifacts/` in the
   project); a failing test also leaves `failure-<n>.png` of each open page there.
@@ -117,7 +118,7 @@ def _eager_celery():
     celery_app.conf.task_always_eager = previous
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def own_cache(settings):
     """A cache of this test's own (the same Redis, a key prefix of its own). Cached figures and
     rendered pages are keyed by region codes and rollup versions that every test run shares, and

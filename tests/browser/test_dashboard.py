@@ -102,7 +102,7 @@ def fills(page) -> list[str]:
 
 
 def test_an_official_reads_the_dashboard_and_drills_down_to_a_kecamatan_and_a_village(
-    own_cache, regions, official, programme_activity, logged_in_page, screenshot
+    regions, official, programme_activity, logged_in_page, screenshot
 ):
     page = logged_in_page(official)
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Dashboard").click()

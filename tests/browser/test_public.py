@@ -98,7 +98,7 @@ def pilot(regions, secretary):
 
 
 def test_a_citizen_reads_the_programme_in_numbers_tracks_a_request_and_checks_a_letter(
-    own_cache, regions, pilot, open_page, screenshot
+    regions, pilot, open_page, screenshot
 ):
     service_request, mentor = pilot.service_request, pilot.mentor
     letter = Letter.objects.get(service_request=service_request)

@@ -6,14 +6,12 @@ import re
 import zoneinfo
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from services.actions.requests import file_request, mark_ready, start_processing, verify_request
 from services.models import Letter, NikView, RequestStatus, ServiceRequest
-from services.throttle import cache_key
 from tests.browser.pages import PHONE, assert_fits_width
 from tests.factories import ServiceTypeFactory, VillageProfileFactory
 
@@ -141,18 +139,8 @@ def test_a_secretary_files_a_request_completes_it_and_gets_its_letter_as_pdf(
     assert service_request.completed_at is not None
 
 
-@pytest.fixture
-def tracking_counts_reset():
-    """The live server sees the browser at the loopback address, whose lookups count towards the
-    shared per-address limit in Redis: only that address's count is cleared, before and after."""
-    keys = [cache_key("127.0.0.1"), cache_key("::1")]
-    cache.delete_many(keys)
-    yield
-    cache.delete_many(keys)
-
-
 def test_a_citizen_tracks_a_request_by_its_code_on_a_phone(
-    regions, secretary, domisili, open_page, screenshot, tracking_counts_reset
+    regions, secretary, domisili, open_page, screenshot
 ):
     service_request = file_request(
         village=regions.village_a,
