@@ -37,3 +37,10 @@ class ScopedViewSetMixin:
 
     def scope_queryset(self, queryset):
         return queryset
+
+    def filter_queryset(self, queryset):
+        """The list's filters (query parameters) narrow the list only: a detail or an action on
+        one row is found by its key within the scope, without building the filter set."""
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)

@@ -274,24 +274,22 @@ class ServiceRequestViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def scope_queryset(self, queryset):
+        if self.action != "list":
+            return queryset.select_related("village", "service_type", "letter").prefetch_related(
+                Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+                "attachments",
+            )
         overdue_first = Case(
             When(status__in=ACTIVE_STATUSES, due_on__lt=timezone.localdate(), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-        if self.action == "list":
-            # The page's villages and services are fetched by key after the page: joined, the
-            # planner would join every request of the area before sorting out the 50 shown.
-            queryset = queryset.only(*LIST_FIELDS).prefetch_related(
-                Prefetch("village", queryset=Village.objects.only("name")),
-                Prefetch("service_type", queryset=ServiceType.objects.only("name")),
-            )
-        else:
-            queryset = queryset.select_related("village", "service_type", "letter")
-            queryset = queryset.prefetch_related(
-                Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
-                "attachments",
-            )
+        # The page's villages and services are fetched by key after the page: joined, the
+        # planner would join every request of the area before sorting out the 50 shown.
+        queryset = queryset.only(*LIST_FIELDS).prefetch_related(
+            Prefetch("village", queryset=Village.objects.only("name")),
+            Prefetch("service_type", queryset=ServiceType.objects.only("name")),
+        )
         return queryset.alias(overdue_first=overdue_first).order_by("overdue_first", "due_on", "pk")
 
     def get_serializer_class(self):
