@@ -10,6 +10,16 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal Desa Cerdas")
 
+    def ready(self):
+        from portal.lib import api_cache
+
+        # Every model the cached API answers read from (and the roles that scope them).
+        api_cache.track(
+            model
+            for label in ("accounts", "villages", "volunteers", "services")
+            for model in apps.get_app_config(label).get_models()
+        )
+
 
 class PortalAdminConfig(SimpleAdminConfig):
     """The admin, limited to administrators, discovering every app's admin module but leaflet's.

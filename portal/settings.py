@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "portal.accounts",
     "portal.notifications",
-    "portal",
+    "portal.apps.PortalConfig",
     "portal.dashboard",
     "portal.reports",
     "villages",
@@ -111,6 +111,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# API reads are cached under a data version every write moves on (portal.lib.api_cache); only
+# with a cache that all processes share, since a version in one process's memory would not see
+# another process's writes.
+API_READ_CACHE = env.bool("API_READ_CACHE", default=bool(REDIS_URL))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

@@ -27,6 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.lib import api_cache
 from services.actions.requests import TRACKING_ALPHABET, TRACKING_CODE_LENGTH
 from services.deadlines import add_working_days
 from services.models import RequestStatus, ServiceRequest, ServiceType, Sex
@@ -567,6 +568,7 @@ def seed_scale(
         done += size
         progress("requests", done, requests)
     _analyze()
+    api_cache.bump()  # bulk writes send no model signals
     return SeedResult(
         volunteers=len(volunteer_rows),
         memberships=memberships,

@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.lib.api import ScopedViewSetMixin
+from portal.lib.api_cache import CachedReadMixin
 from services.actions import requests as actions
 from services.models import (
     ACTIVE_STATUSES,
@@ -260,6 +261,7 @@ def _transition_schema(input_serializer=None):
 
 @method_decorator(sensitive_post_parameters("nik"), name="dispatch")
 class ServiceRequestViewSet(
+    CachedReadMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

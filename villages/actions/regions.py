@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from portal.lib import api_cache
 from portal.lib.errors import ErrorCollector
 from villages.models import (
     CODE_PATTERNS,
@@ -405,3 +406,4 @@ def _save_batch(level: _Level, rows: list[_Row], *, upsert: bool) -> None:
         )
     else:
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    api_cache.bump()  # bulk writes send no model signals

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib import api_cache
 from portal.lib.figures import note_change
 from villages.models import Assessment, AssessmentScore, Indicator, Programme, Village
 from villages.programme_permissions import can_edit_indicators, can_record_assessment
@@ -97,6 +98,7 @@ def record_assessment(
         row.assessment = assessment
         row.full_clean(exclude=["assessment"])
     AssessmentScore.objects.bulk_create(rows.values())
+    api_cache.bump()  # bulk writes send no model signals
     note_change(village_ids=[village.pk])
     return assessment
 

@@ -4,6 +4,7 @@ import django_filters
 from rest_framework import serializers, viewsets
 
 from portal.lib.api import ScopedViewSetMixin
+from portal.lib.api_cache import CachedReadMixin
 from villages.api.profiles import VillageProfileActionsMixin, VillageSummarySerializer
 from villages.models import District, Province, Regency, Village
 from villages.selectors.profiles import VillageListFilter, with_latest_idm
@@ -77,7 +78,12 @@ class DistrictViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[\d.]+"
 
 
-class VillageViewSet(VillageProfileActionsMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class VillageViewSet(
+    CachedReadMixin,
+    VillageProfileActionsMixin,
+    ScopedViewSetMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Villages with the village list page's filters; the list adds connectivity and latest IDM."""
 
     scoped_model = Village

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from portal.accounts.models import User
+from portal.lib import api_cache
 from portal.lib.errors import ErrorCollector
 from portal.lib.phone import normalise_phone
 from villages.models import District, Village
@@ -592,6 +593,7 @@ def _write(records: dict, existing: dict[str, Volunteer], *, dry_run: bool) -> I
     if dry_run:
         return result
     Volunteer.objects.bulk_create([volunteer for volunteer, _record in new_volunteers])
+    api_cache.bump()  # bulk writes send no model signals
     for volunteer, record in new_volunteers:
         new_memberships += [
             Membership(volunteer=volunteer, corps_id=corps_id, **values)

@@ -21,6 +21,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.lib.api import ScopedViewSetMixin
+from portal.lib.api_cache import CachedReadMixin
 from villages.models import Dimension, Village
 from volunteers.actions.visits import (
     add_visit_photo,
@@ -173,6 +174,7 @@ def _village(code: str) -> Village:
 
 
 class VisitViewSet(
+    CachedReadMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -1,0 +1,111 @@
+"""A cache of API reads (list and detail) that no write can leave stale.
+
+Every answer is cached per user, path and query, language and day, under the current *data
+version*: one counter in the cache that any write to the domain's tables moves on. A read first
+fetches the counter and its cached entry in one round trip, and uses the entry only when it was
+stored under the same version; so nothing cached before a write is ever served after it.
+
+The counter moves on every save or delete of a tracked model (Django's model signals: whatever
+writes, an action, the admin or a shell) and once more when the transaction commits, so a read that
+ran between the write and its commit cannot keep what it saw. Writes that bypass the signals (bulk
+inserts of an import, `QuerySet.update`) call `bump()` themselves, and entries expire after
+`TIMEOUT` in any case. Everything else a response depends on runs before the cache: authentication,
+permissions, throttles and the scope's roles (RoleAssignment is a tracked model).
+
+The domain's apps may use the mixin (this is the ground layer); `portal` connects the signals for
+the apps' models at start-up (`track`). Off (`API_READ_CACHE`) without a cache that every process
+shares: a version kept in one process's memory would miss the other processes' writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework.response import Response
+
+TIMEOUT = 10 * 60
+
+
+def _version_key() -> str:
+    # The version of one database's data: two portals (or two test runs) sharing a cache server
+    # neither read each other's answers nor move each other's versions.
+    return f"api-cache:version:{connection.settings_dict['NAME']}"
+
+
+def current_version() -> int:
+    return cache.get_or_set(_version_key(), 1, timeout=None)
+
+
+def bump() -> None:
+    """Move the data version on now, and again when the current transaction commits."""
+    _increment()
+    transaction.on_commit(_increment, robust=True)
+
+
+def _increment() -> None:
+    try:
+        cache.incr(_version_key())
+    except ValueError:  # not there yet (or evicted): any new value is as good as a bump
+        cache.set(_version_key(), 1, timeout=None)
+
+
+def _on_write(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return  # a login changes nothing an API answer shows
+    bump()
+
+
+def track(models) -> None:
+    """Bump on every save, delete and many-to-many change of `models`."""
+    for model in models:
+        uid = f"api-cache:{model._meta.label}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}:save")
+        post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}:delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _on_write, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}"
+            )
+
+
+def _key(request) -> str:
+    parts = [
+        connection.settings_dict["NAME"],
+        str(request.user.pk),
+        get_language() or "",
+        timezone.localdate().isoformat(),
+        request.build_absolute_uri(),
+    ]
+    return "api-cache:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class CachedReadMixin:
+    """For a scoped viewset: `list` and `retrieve` answer from the cache when nothing was written
+    since they were stored (see the module's docstring). Only 200 answers are stored."""
+
+    def _cached(self, method, request, *args, **kwargs):
+        if not settings.API_READ_CACHE:
+            return method(request, *args, **kwargs)
+        key, version_key = _key(request), _version_key()
+        found = cache.get_many([version_key, key])
+        version = found.get(version_key)
+        if version is None:
+            version = current_version()
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            return Response(entry[1])
+        response = method(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, (version, response.data), TIMEOUT)
+        return response
+
+    def list(self, request, *args, **kwargs):
+        return self._cached(super().list, request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._cached(super().retrieve, request, *args, **kwargs)
