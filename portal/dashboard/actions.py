@@ -361,11 +361,16 @@ def bump_cache_versions(regency_codes: Iterable[str], *, everything: bool = Fals
         logger.warning("Dashboard cache versions not bumped", exc_info=True)
 
 
+def version_keys(regency_code: str | None) -> list[str]:
+    """The cache keys whose values make up `current_version(regency_code)`."""
+    return [GENERATION_KEY] + ([version_key(regency_code)] if regency_code else [])
+
+
 def current_version(regency_code: str | None) -> str:
     """The version cached figures of a regency are stored under. The country's figures follow
     only national rebuilds (and expire with their cache time): any write anywhere would
     otherwise recompute them, and at national scale that takes seconds."""
-    keys = [GENERATION_KEY] + ([version_key(regency_code)] if regency_code else [])
+    keys = version_keys(regency_code)
     try:
         found = cache.get_many(keys)
     except Exception:

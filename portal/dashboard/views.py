@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from portal.dashboard import public
+from portal.dashboard.actions import version_keys as rollup_version_keys
 from portal.dashboard.charts import trend_chart
 from portal.dashboard.forms import DashboardFilterForm
 from portal.dashboard.selectors import (
@@ -33,6 +39,8 @@ from portal.dashboard.selectors import (
     latest_report,
     village_enrolments,
 )
+from portal.lib import api_cache
+from portal.notifications.models import unread_cache_key
 from services.forms.tracking import TrackingLookupForm
 from services.views.letters import LetterLookupForm
 from villages.models import EnrolmentStatus
@@ -104,11 +112,65 @@ def _bound_form(request, area: Area) -> DashboardFilterForm:
     return form
 
 
+# Stands for the CSRF token in a stored page; each answer gets a freshly masked token of its own.
+CSRF_PLACEHOLDER = "csrf-token-of-this-response"
+
+
+def _page_key(request) -> str:
+    parts = [
+        connection.settings_dict["NAME"],
+        str(request.user.pk),
+        request.get_full_path(),
+        get_language() or "",
+        timezone.localdate().isoformat(),
+    ]
+    return "dashboard:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _page_state_keys(request, code: str | None) -> list[str]:
+    """What a stored page depends on besides its URL, user, language and day: the domain's data
+    (roles and user included), the area's rollups and the user's unread count."""
+    return [
+        api_cache.version_key(),
+        *rollup_version_keys(code[:5] if code else None),
+        unread_cache_key(request.user.pk),
+    ]
+
+
+def _area_page(request, code: str | None, level: str | None = None):
+    """The page of the area with this code (None: the country; 404 unless it is of `level`),
+    stored whole per user and URL while nothing it shows has changed: a repeated look costs the
+    user, their roles and one cache read. Not stored with messages to show."""
+    store = settings.API_READ_CACHE and not len(get_messages(request))
+    if store:
+        state_keys, page_key = _page_state_keys(request, code), _page_key(request)
+        found = cache.get_many([*state_keys, page_key])
+        state = tuple(found.get(key) for key in state_keys)
+        stored = found.get(page_key)
+        if stored is not None and stored[0] == state:
+            return _with_csrf_token(request, HttpResponse(stored[1]))
+    area = cached_area(code)
+    if area is None or (level and area.level != level):
+        raise Http404
+    response = _render_area(request, area)
+    if store and response.status_code == 200:
+        cache.set(page_key, (state, response.content), CACHE_SECONDS)
+    return _with_csrf_token(request, response)
+
+
+def _with_csrf_token(request, response):
+    if CSRF_PLACEHOLDER.encode() in response.content:
+        token = get_token(request).encode()
+        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), token)
+    return response
+
+
 def _render_area(request, area: Area):
     context = {
         "area": area,
         "child_level": area.child_level,
         "statuses": EnrolmentStatus,
+        "csrf_token": CSRF_PLACEHOLDER,
     }
     form = None
     if request.GET:
@@ -189,12 +251,9 @@ def dashboard_home(request):
         raise PermissionDenied(gettext("The dashboard is for officials and kecamatan officers."))
     codes = home_area_codes(request.user)
     if codes is None:
-        return _render_area(request, cached_area(None))
+        return _area_page(request, None)
     if len(codes) == 1:
-        area = cached_area(codes[0])
-        if area is None:
-            raise Http404
-        return _render_area(request, area)
+        return _area_page(request, codes[0])
     areas = [
         (area, area_url(area.level, area.code))
         for area in (cached_area(code) for code in codes)
@@ -209,10 +268,7 @@ def _area_view(level: str):
     def view(request, code: str):
         if not dashboard_scope(request.user).covers(code):
             raise Http404
-        area = cached_area(code)
-        if area is None or area.level != level:
-            raise Http404
-        return _render_area(request, area)
+        return _area_page(request, code, level)
 
     view.__name__ = f"{level}_dashboard"
     return view

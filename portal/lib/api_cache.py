@@ -32,14 +32,14 @@ from rest_framework.response import Response
 TIMEOUT = 10 * 60
 
 
-def _version_key() -> str:
+def version_key() -> str:
     # The version of one database's data: two portals (or two test runs) sharing a cache server
     # neither read each other's answers nor move each other's versions.
     return f"api-cache:version:{connection.settings_dict['NAME']}"
 
 
 def current_version() -> int:
-    return cache.get_or_set(_version_key(), 1, timeout=None)
+    return cache.get_or_set(version_key(), 1, timeout=None)
 
 
 def bump() -> None:
@@ -50,9 +50,9 @@ def bump() -> None:
 
 def _increment() -> None:
     try:
-        cache.incr(_version_key())
+        cache.incr(version_key())
     except ValueError:  # not there yet (or evicted): any new value is as good as a bump
-        cache.set(_version_key(), 1, timeout=None)
+        cache.set(version_key(), 1, timeout=None)
 
 
 def _on_write(sender, update_fields=None, **kwargs) -> None:
@@ -91,9 +91,9 @@ class CachedReadMixin:
     def _cached(self, method, request, *args, **kwargs):
         if not settings.API_READ_CACHE:
             return method(request, *args, **kwargs)
-        key, version_key = _key(request), _version_key()
-        found = cache.get_many([version_key, key])
-        version = found.get(version_key)
+        key, state_key = _key(request), version_key()
+        found = cache.get_many([state_key, key])
+        version = found.get(state_key)
         if version is None:
             version = current_version()
         entry = found.get(key)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from portal.lib import api_cache
 from portal.lib.tasks import delay_or_leave
 from portal.notifications.actions import Notice, notify_many
 from portal.notifications.models import Channel
@@ -348,6 +349,7 @@ def generate_report(*, report_id: int, today: datetime.date | None = None) -> Re
         # Another worker took the report over meanwhile: its files win, these go.
         for name in files.values():
             default_storage.delete(name)
+    api_cache.bump()  # a finished report shows on cached dashboards (an update sends no signal)
     report.refresh_from_db()
     if report.state == ReportState.DONE and report.schedule_key:
         notify_weekly_report(report=report)
