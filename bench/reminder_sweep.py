@@ -1,6 +1,6 @@
 """Benchmark: the reminder sweeps for service requests over 100,000 due rows.
 
-    python bench/reminder_sweep.py [--full] [--due N] [REGION_DIR]
+    python bench/reminder_sweep.py [--full] [--due N] [--keep] [REGION_DIR]
 
 REGION_DIR is found as in bench/import_regions.py ($PORTAL_SHARED_DATA, else `shared/data` next
 to the project folder). The server is the one DATABASE_URL points at, else an embedded PostgreSQL
@@ -10,7 +10,9 @@ migrated, filled with the national registry and `seed_scale` activity (1,000,000
 and due on the next working day and another N overdue; the rest are closed. Every village holding
 one gets a secretary (with an e-mail address, no usable password), so each reminder is two rows.
 `remind_requests_due_soon` and `remind_overdue_requests` are timed twice: the
-first run creates the notifications, the second must create none. The database is then dropped.
+first run creates the notifications, the second must create none. The database is then dropped,
+unless --keep: then it stays, and the next run with --keep measures on it again without seeding
+(the notifications are emptied and the due rows made again, so each run starts alike).
 
 Sending runs on Celery workers, not in the sweep: the bench uses the in-memory broker without
 eager tasks, so the times are those of the beat sweep itself (reading, locking, notification
@@ -38,8 +40,22 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="Seed 1,000,000 requests.")
     parser.add_argument("--due", type=int, default=100_000, help="Due requests swept.")
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the database, and reuse one kept before."
+    )
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
+
+
+def database_exists(url: str, name: str) -> bool:
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    connection.close()
+    return found
 
 
 def make_due(count: int, today: datetime.date) -> tuple[int, int]:
@@ -71,19 +87,25 @@ def make_due(count: int, today: datetime.date) -> tuple[int, int]:
 
 def add_secretaries() -> int:
     """A secretary (an e-mail address, no usable password) for every village holding an active
-    request: each reminder is an inbox row and an e-mail row."""
+    request: each reminder is an inbox row and an e-mail row. On a kept database only the
+    villages without one get one. Returns the secretaries of those villages."""
     from django.contrib.auth.hashers import make_password
 
     from portal.accounts.models import User
     from services.models import ACTIVE_STATUSES, ServiceRequest
     from villages.models import Role, RoleAssignment
 
-    codes = sorted(
-        ServiceRequest.objects.filter(status__in=ACTIVE_STATUSES)
-        .order_by("village_id")
-        .values_list("village_id", flat=True)
-        .distinct()
+    villages = set(
+        ServiceRequest.objects.filter(status__in=ACTIVE_STATUSES).values_list(
+            "village_id", flat=True
+        )
     )
+    staffed = set(
+        RoleAssignment.objects.filter(
+            role=Role.VILLAGE_SECRETARY, user__username__startswith="skala-sekdes-"
+        ).values_list("village_id", flat=True)
+    )
+    codes = sorted(villages - staffed)
     unusable = make_password(None)
     users = User.objects.bulk_create(
         [
@@ -103,7 +125,7 @@ def add_secretaries() -> int:
         ],
         batch_size=5000,
     )
-    return len(users)
+    return len(villages)
 
 
 def main() -> None:
@@ -123,7 +145,11 @@ def main() -> None:
     # nothing reaches a shared Redis.
     os.environ["REDIS_URL"] = ""
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    recreate_database(url, DATABASE_NAME)
+    seed = not (args.keep and database_exists(url, DATABASE_NAME))
+    if seed:
+        recreate_database(url, DATABASE_NAME)
+    else:
+        print(f"measuring on the kept database {DATABASE_NAME}")
     try:
         import django
 
@@ -140,31 +166,39 @@ def main() -> None:
         from villages.models import Village
 
         call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        import_regions(directory=directory)
-        print(
-            f"{Village.objects.count():,} villages loaded in {time.perf_counter() - started:.1f} s;"
-            f" PostgreSQL {connection.pg_version // 10000}"
-        )
+        if seed:
+            started = time.perf_counter()
+            import_regions(directory=directory)
+            seconds = time.perf_counter() - started
+            print(
+                f"{Village.objects.count():,} villages loaded in {seconds:.1f} s;"
+                f" PostgreSQL {connection.pg_version // 10000}"
+            )
 
-        requests = 1_000_000 if args.full else max(150_000, 2 * args.due)
-        started = time.perf_counter()
-        result = seed_scale(volunteers=2000, visits=20_000, requests=requests)
-        seconds = time.perf_counter() - started
-        rows = sum(
-            (result.volunteers, result.memberships, result.enrolments, result.assignments)
-        ) + (result.visits + result.requests)
-        print(
-            f"seed_scale: {result.requests:,} requests, {result.visits:,} visits, "
-            f"{result.volunteers:,} volunteers; {rows:,} rows in {seconds:.1f} s = "
-            f"{rows / seconds:,.0f} rows/s"
-        )
+            requests = 1_000_000 if args.full else max(150_000, 2 * args.due)
+            started = time.perf_counter()
+            result = seed_scale(volunteers=2000, visits=20_000, requests=requests)
+            seconds = time.perf_counter() - started
+            rows = sum(
+                (result.volunteers, result.memberships, result.enrolments, result.assignments)
+            ) + (result.visits + result.requests)
+            print(
+                f"seed_scale: {result.requests:,} requests, {result.visits:,} visits, "
+                f"{result.volunteers:,} volunteers; {rows:,} rows in {seconds:.1f} s = "
+                f"{rows / seconds:,.0f} rows/s"
+            )
+        else:
+            # The last run's notifications go, so that the first run creates them all again.
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {Notification._meta.db_table}")
 
         today = timezone.localdate()
         due_soon, overdue = make_due(args.due, today)
         secretaries = add_secretaries()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # A kept database carries the dead rows of every earlier make_due; without
+            # autovacuum they would slow each run a little more.
+            cursor.execute("ANALYZE" if seed else "VACUUM ANALYZE")
         print(
             f"due rows: {due_soon:,} due on the next working day, {overdue:,} overdue; "
             f"{secretaries:,} village secretaries"
@@ -182,7 +216,8 @@ def main() -> None:
         print(f"notifications in the database: {Notification.objects.count():,}")
         connection.close()
     finally:
-        recreate_database(url, DATABASE_NAME, drop_only=True)
+        if not args.keep:
+            recreate_database(url, DATABASE_NAME, drop_only=True)
         if server is not None:
             server.cleanup()
 

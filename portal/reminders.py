@@ -27,9 +27,9 @@ from django.utils.translation import gettext, ngettext
 
 from portal.accounts.models import User
 from portal.lib.dates import local_midnight
-from portal.notifications.actions import Notice, notify_many
+from portal.notifications.actions import Notice, notify_many, unread_counts_refreshed_once
 from services.deadlines import next_working_day, working_days_between
-from services.models import ACTIVE_STATUSES, ServiceRequest
+from services.models import ACTIVE_STATUSES, ServiceRequest, ServiceType
 from villages.models import Enrolment, EnrolmentStatus, Regency, Role, RoleAssignment, Village
 from volunteers.models import Assignment, Registration, Visit
 from volunteers.models.roster import AssignmentRole
@@ -55,12 +55,13 @@ VISITED = (VisitStatus.SUBMITTED, VisitStatus.VERIFIED)
 # Helpers
 
 
-def _in_recipient_language(sweep):
-    """Run the sweep with the recipients' language active, so that its texts are theirs."""
+def _sweep(sweep):
+    """Run the sweep with the recipients' language active, so that its texts are theirs, and
+    their unread counts refreshed once at its end rather than after each batch."""
 
     @functools.wraps(sweep)
     def run(*args, **kwargs):
-        with translation.override(RECIPIENT_LANGUAGE):
+        with translation.override(RECIPIENT_LANGUAGE), unread_counts_refreshed_once():
             return sweep(*args, **kwargs)
 
     return run
@@ -87,7 +88,16 @@ def _path(name: str, pk) -> str:
     return _path_pattern(name).format(pk)
 
 
-def _locked_batches(queryset: models.QuerySet) -> Iterator[list]:
+def _stub(model: type[models.Model], pk) -> models.Model:
+    """The row `pk` of `model` as an instance with only its pk loaded: what a notice needs of its
+    subject or recipient. Unlike `model(pk=pk)` it evaluates none of the model's field defaults,
+    which a sweep making one per row pays for noticeably."""
+    return model.from_db(None, [model._meta.pk.attname], [pk])
+
+
+def _locked_batches(
+    queryset: models.QuerySet, *, values: tuple[str, ...] | None = None
+) -> Iterator[list]:
     """Yield the rows of `queryset` in pk order, a batch at a time, each inside its own
     transaction with the batch's rows locked; rows another process holds are skipped (it is
     reminding about them).
@@ -96,26 +106,36 @@ def _locked_batches(queryset: models.QuerySet) -> Iterator[list]:
     queryset's conditions applied again (a row no longer due is left out): reading batch after
     batch with `pk > last … LIMIT` would make the database find and sort every remaining due row
     for each batch, which at 100,000 due rows costs minutes instead of seconds.
+
+    With `values` (columns of the queryset's own table) the rows are named tuples of them instead
+    of model instances, several times cheaper to build for a sweep's 100,000 rows. The
+    queryset's conditions must then stay on its own table too: without model instances Django
+    cannot say `FOR UPDATE OF` that table, and a joined table's rows would be locked as well.
     """
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH_SIZE):
         with transaction.atomic():
-            rows = list(
-                queryset.filter(pk__in=ids[start : start + BATCH_SIZE])
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")
-            )
+            locked = queryset.filter(pk__in=ids[start : start + BATCH_SIZE]).order_by("pk")
+            if values:
+                locked = locked.select_for_update(skip_locked=True).values_list(*values, named=True)
+            else:
+                locked = locked.select_for_update(skip_locked=True, of=("self",))
+            rows = list(locked)
             if rows:
                 yield rows
 
 
-def _role_holders(role: str, field: str, codes: Iterable[str]) -> dict[str, list[User]]:
-    """Active users holding `role` over each of the areas `codes` (one query). Only the users'
-    ids are loaded: a notice needs no more, and a sweep reads thousands of them."""
+def _role_holders(
+    role: str, field: str, codes: Iterable[str] | models.QuerySet
+) -> dict[str, list[User]]:
+    """Active users holding `role` over each of the areas `codes` (one query); `codes` may be a
+    subquery. Only the users' ids are loaded: a notice needs no more, and a sweep reads
+    thousands of them."""
     holders: dict[str, list[User]] = defaultdict(list)
-    codes = set(codes)
-    if not codes:
-        return holders
+    if not isinstance(codes, models.QuerySet):
+        codes = set(codes)
+        if not codes:
+            return holders
     rows = (
         RoleAssignment.objects.filter(role=role, user__is_active=True, **{f"{field}__in": codes})
         .order_by("user_id")
@@ -123,7 +143,9 @@ def _role_holders(role: str, field: str, codes: Iterable[str]) -> dict[str, list
     )
     users: dict[int, User] = {}
     for code, user_id in rows:
-        holders[code].append(users.setdefault(user_id, User(pk=user_id)))
+        if user_id not in users:
+            users[user_id] = _stub(User, user_id)
+        holders[code].append(users[user_id])
     return holders
 
 
@@ -155,23 +177,68 @@ def _notices(
     ]
 
 
-# What _request_text reads: a sweep loads only these columns of its thousands of rows.
-_REQUEST_TEXT_FIELDS = ("tracking_code", "due_on", "village__name", "service_type__name")
+# What a request reminder reads of each of a sweep's thousands of rows, as plain values.
+_REQUEST_VALUES = ("pk", "tracking_code", "due_on", "village", "service_type")
+# The column of a village row (_Villages) naming the area a role's assignments are over.
+_VILLAGE_AREA = {"village": "pk", "district": "district", "regency": "district__regency"}
 
 
-def _request_text(service_request: ServiceRequest) -> dict[str, str]:
+class _Villages:
+    """The villages of a sweep's requests (name, kecamatan, regency) and the active holders of
+    `roles` ({role: area field of its assignments}) over them.
+
+    Read once for the whole sweep, from the villages of the requests due when it begins: read
+    batch by batch, joined to the locked rows or not, they were a fifth of a sweep's time. A
+    village a batch brings that is not known yet (its request became due since) is read with
+    that batch.
+    """
+
+    def __init__(self, villages: Iterable[str] | models.QuerySet, roles: dict[str, str]):
+        self.roles = roles
+        self.rows: dict[str, tuple] = {}
+        self.holders: dict[str, dict[str, list[User]]] = {role: {} for role in roles}
+        self._read(villages)
+
+    def _read(self, villages: Iterable[str] | models.QuerySet) -> None:
+        villages = Village.objects.filter(pk__in=villages)
+        rows = villages.values_list("pk", "name", "district", "district__regency", named=True)
+        self.rows.update((row.pk, row) for row in rows)
+        for role, field in self.roles.items():
+            areas = villages.values(_VILLAGE_AREA[field])
+            self.holders[role].update(_role_holders(role, field, areas))
+
+    def read_missing(self, codes: Iterable[str]) -> None:
+        missing = set(codes) - self.rows.keys()
+        if missing:
+            self._read(missing)
+
+    def name(self, code: str) -> str:
+        return self.rows[code].name
+
+    def recipients(self, role: str, code: str) -> list[User]:
+        """The holders of `role` over the village `code` or its kecamatan or regency."""
+        area = getattr(self.rows[code], _VILLAGE_AREA[self.roles[role]])
+        return self.holders[role].get(area, [])
+
+
+def _service_names(ids: Iterable[int]) -> dict[int, str]:
+    return dict(ServiceType.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
+
+
+def _request_text(row, villages: _Villages, services: dict[int, str]) -> dict[str, str]:
+    """The text fields of a request read as _REQUEST_VALUES."""
     return {
-        "code": service_request.tracking_code,
-        "service": service_request.service_type.name,
-        "village": service_request.village.name,
-        "date": _date(service_request.due_on),
+        "code": row.tracking_code,
+        "service": services[row.service_type],
+        "village": villages.name(row.village),
+        "date": _date(row.due_on),
     }
 
 
 # 1. Requests due on the next working day
 
 
-@_in_recipient_language
+@_sweep
 def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
     """Tell the village's secretaries about active requests due on the next working day.
 
@@ -180,35 +247,29 @@ def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     next_day = next_working_day(today + _ONE_DAY)
-    due = (
-        ServiceRequest.objects.filter(
-            status__in=ACTIVE_STATUSES, due_on__gt=today, due_on__lte=next_day
-        )
-        .select_related("village", "service_type")
-        .only(*_REQUEST_TEXT_FIELDS)
+    due = ServiceRequest.objects.filter(
+        status__in=ACTIVE_STATUSES, due_on__gt=today, due_on__lte=next_day
+    )
+    villages = _Villages(due.values("village"), {Role.VILLAGE_SECRETARY: "village"})
+    # Translated once, filled in for each of the sweep's requests.
+    title = gettext("Request %(code)s due %(date)s")
+    body = gettext(
+        "Request %(code)s (%(service)s) in %(village)s is due on %(date)s and is not finished yet."
     )
     created = 0
-    for batch in _locked_batches(due):
+    for batch in _locked_batches(due, values=_REQUEST_VALUES):
+        villages.read_missing(row.village for row in batch)
+        services = _service_names(row.service_type for row in batch)
         notices: list[Notice] = []
-        secretaries = _role_holders(
-            Role.VILLAGE_SECRETARY, "village", (r.village_id for r in batch)
-        )
-        for service_request in batch:
-            text = _request_text(service_request)
+        for row in batch:
+            text = _request_text(row, villages, services)
             notices += _notices(
-                secretaries[service_request.village_id],
+                villages.recipients(Role.VILLAGE_SECRETARY, row.village),
                 kind="request.due_soon",
-                subject=service_request,
-                key=f"request.due_soon:{service_request.pk}:{service_request.due_on.isoformat()}",
-                url=_path("services:request-detail", service_request.pk),
-                render=lambda text=text: (
-                    gettext("Request %(code)s due %(date)s") % text,
-                    gettext(
-                        "Request %(code)s (%(service)s) in %(village)s is due on %(date)s "
-                        "and is not finished yet."
-                    )
-                    % text,
-                ),
+                subject=_stub(ServiceRequest, row.pk),
+                key=f"request.due_soon:{row.pk}:{row.due_on.isoformat()}",
+                url=_path("services:request-detail", row.pk),
+                render=lambda text=text: (title % text, body % text),
             )
         created += notify_many(notices)
     return created
@@ -217,7 +278,7 @@ def remind_requests_due_soon(*, today: datetime.date | None = None) -> int:
 # 2. Overdue requests, escalated by working days late
 
 
-@_in_recipient_language
+@_sweep
 def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
     """Tell about active requests past their due date, more widely the later they are.
 
@@ -227,51 +288,61 @@ def remind_overdue_requests(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
-    overdue = (
-        ServiceRequest.objects.filter(status__in=ACTIVE_STATUSES, due_on__lt=today)
-        .select_related("village__district", "service_type")
-        .only(*_REQUEST_TEXT_FIELDS, "village__district__regency")
+    overdue = ServiceRequest.objects.filter(status__in=ACTIVE_STATUSES, due_on__lt=today)
+    role_of = {
+        "secretary": Role.VILLAGE_SECRETARY,
+        "officer": Role.KECAMATAN_OFFICER,
+        "official": Role.DISTRICT_OFFICIAL,
+    }
+    villages = _Villages(
+        overdue.values("village"),
+        {
+            Role.VILLAGE_SECRETARY: "village",
+            Role.KECAMATAN_OFFICER: "district",
+            Role.DISTRICT_OFFICIAL: "regency",
+        },
     )
+    title = gettext("Request %(code)s is overdue")
+
+    # A sweep's thousands of requests share a few dozen due dates.
+    @functools.cache
+    def working_days_late(due_on: datetime.date) -> int:
+        return working_days_between(due_on, today)
+
+    @functools.cache
+    def body(days: int) -> str:
+        return ngettext(
+            "Request %(code)s (%(service)s) in %(village)s was due on "
+            "%(date)s and is %(days)d working day late.",
+            "Request %(code)s (%(service)s) in %(village)s was due on "
+            "%(date)s and is %(days)d working days late.",
+            days,
+        )
+
     created = 0
-    for batch in _locked_batches(overdue):
+    for batch in _locked_batches(overdue, values=_REQUEST_VALUES):
+        villages.read_missing(row.village for row in batch)
+        services = _service_names(row.service_type for row in batch)
         notices: list[Notice] = []
-        villages = [r.village for r in batch]
-        secretaries = _role_holders(Role.VILLAGE_SECRETARY, "village", (v.pk for v in villages))
-        officers = _role_holders(
-            Role.KECAMATAN_OFFICER, "district", (v.district_id for v in villages)
-        )
-        officials = _role_holders(
-            Role.DISTRICT_OFFICIAL, "regency", (v.district.regency_id for v in villages)
-        )
-        for service_request in batch:
-            days_late = working_days_between(service_request.due_on, today)
+        for row in batch:
+            days_late = working_days_late(row.due_on)
             if days_late < 1:
                 continue  # due on Friday, Saturday is not a working day late yet
-            village = service_request.village
-            levels = [("secretary", secretaries[village.pk])]
+            levels = ["secretary"]
             if days_late >= escalate_after:
-                levels.append(("officer", officers[village.district_id]))
+                levels.append("officer")
             if days_late >= 2 * escalate_after:
-                levels.append(("official", officials[village.district.regency_id]))
-            text = {**_request_text(service_request), "days": days_late}
-            for level, recipients in levels:
+                levels.append("official")
+            text = {**_request_text(row, villages, services), "days": days_late}
+            subject = _stub(ServiceRequest, row.pk)
+            for level in levels:
                 notices += _notices(
-                    recipients,
+                    villages.recipients(role_of[level], row.village),
                     kind="request.overdue",
-                    subject=service_request,
-                    key=f"request.overdue:{service_request.pk}:{level}",
-                    url=_path("services:request-detail", service_request.pk),
-                    render=lambda text=text: (
-                        gettext("Request %(code)s is overdue") % text,
-                        ngettext(
-                            "Request %(code)s (%(service)s) in %(village)s was due on "
-                            "%(date)s and is %(days)d working day late.",
-                            "Request %(code)s (%(service)s) in %(village)s was due on "
-                            "%(date)s and is %(days)d working days late.",
-                            text["days"],
-                        )
-                        % text,
-                    ),
+                    subject=subject,
+                    key=f"request.overdue:{row.pk}:{level}",
+                    url=_path("services:request-detail", row.pk),
+                    render=lambda text=text: (title % text, body(text["days"]) % text),
                 )
         created += notify_many(notices)
     return created
@@ -289,7 +360,7 @@ def _last_visit_subquery() -> Subquery:
     )
 
 
-@_in_recipient_language
+@_sweep
 def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
     """Tell main mentors of actively enrolled villages that no visit was logged for 30 days,
     and from 45 days also the volunteer coordinators of the kecamatan.
@@ -366,7 +437,7 @@ def remind_unvisited_villages(*, today: datetime.date | None = None) -> int:
 # 4. Visits waiting for review
 
 
-@_in_recipient_language
+@_sweep
 def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
     """Tell the volunteer coordinators of the village's kecamatan (its kecamatan officers when
     it has none) about visits submitted more than 3 days ago and not yet reviewed: submitted on
@@ -412,7 +483,7 @@ def remind_visits_awaiting_review(*, today: datetime.date | None = None) -> int:
 # 5. Trainings tomorrow
 
 
-@_in_recipient_language
+@_sweep
 def remind_trainings_tomorrow(*, today: datetime.date | None = None) -> int:
     """Remind the registered volunteers with a login of trainings starting tomorrow. Returns the
     notifications created."""
@@ -497,7 +568,7 @@ def weekly_digest_figures(
     }
 
 
-@_in_recipient_language
+@_sweep
 def send_weekly_digest(*, today: datetime.date | None = None) -> int:
     """Send each district official the week's figures for their regency (summed when they hold
     several), once per ISO week. The queries are the same whatever the number of officials:

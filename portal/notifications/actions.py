@@ -12,10 +12,13 @@ De-duplication has two halves:
 from __future__ import annotations
 
 import datetime
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -66,24 +69,56 @@ def refresh_unread_count(*, user_id: int) -> int:
     return count
 
 
+# Users counted per query by refresh_unread_counts: a sweep's tens of thousands of recipients
+# fit no single IN list on SQLite (999 parameters).
+_REFRESH_CHUNK = 900
+
+
 def refresh_unread_counts(*, user_ids: Iterable[int]) -> None:
-    """`refresh_unread_count` for many users in one query (users without unread rows get 0)."""
-    user_ids = set(user_ids)
-    if not user_ids:
-        return
-    counts = dict.fromkeys(user_ids, 0)
-    rows = (
-        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
-        .inbox()
-        .values("recipient_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts.update({row["recipient_id"]: row["n"] for row in rows})
+    """`refresh_unread_count` for many users, one query per 900 users (users without unread rows
+    get 0)."""
+    user_ids = sorted(set(user_ids))
+    for start in range(0, len(user_ids), _REFRESH_CHUNK):
+        chunk = user_ids[start : start + _REFRESH_CHUNK]
+        counts = dict.fromkeys(chunk, 0)
+        rows = (
+            Notification.objects.filter(recipient_id__in=chunk, read_at__isnull=True)
+            .inbox()
+            .values_list("recipient_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counts.update(rows)
+        try:
+            cache.set_many({unread_cache_key(pk): n for pk, n in counts.items()}, timeout=None)
+        except Exception:  # the menu's convenience; never worth failing a page or an action
+            logger.warning("Unread notification counts not cached", exc_info=True)
+            return
+
+
+# The inbox recipients whose counts wait for the end of `unread_counts_refreshed_once`, or None
+# outside it (each notify_many then refreshes its own after its commit).
+_unread_to_refresh: ContextVar[set[int] | None] = ContextVar("unread_to_refresh", default=None)
+
+
+@contextmanager
+def unread_counts_refreshed_once() -> Iterator[None]:
+    """Within this block, notify_many leaves the unread counts of its inbox recipients to be
+    refreshed once on leaving it (after the enclosing commit, if any), not after each of its own
+    commits.
+
+    For a sweep of many short transactions: a secretary told in 30 of its batches is counted
+    once instead of 30 times, and 200 batches cost a few count queries instead of 200. The menu
+    shows the new count when the sweep ends rather than batch by batch.
+    """
+    user_ids: set[int] = set()
+    token = _unread_to_refresh.set(user_ids)
     try:
-        cache.set_many({unread_cache_key(pk): n for pk, n in counts.items()}, timeout=None)
-    except Exception:  # the menu's convenience; never worth failing a page or an action
-        logger.warning("Unread notification counts not cached", exc_info=True)
+        yield
+    finally:
+        _unread_to_refresh.reset(token)
+        if user_ids:
+            transaction.on_commit(partial(refresh_unread_counts, user_ids=user_ids), robust=True)
 
 
 def _refresh_unread_count_on_commit(user_id: int) -> None:
@@ -173,8 +208,13 @@ _INSERT_FIELDS = (
     "dedupe_key",
     "created_at",
 )
-# Rows per INSERT statement: 15 parameters each, well under SQLite's and psycopg's limits.
+# Rows per INSERT … VALUES statement: 15 parameters each, well under SQLite's limit.
 _INSERT_CHUNK = 500
+# De-duplication keys per lookup of the keys that exist.
+_LOOKUP_CHUNK = 500
+# Rows per INSERT … SELECT from a JSON parameter: more than a sweep batch makes, so that a batch
+# is one statement.
+_JSON_CHUNK = 5000
 
 
 def _insert_new(values: list[tuple]) -> list[tuple[int, str, int | None]]:
@@ -188,25 +228,74 @@ def _insert_new(values: list[tuple]) -> list[tuple[int, str, int | None]]:
     """
     if not values:
         return []
+    if connection.vendor == "postgresql":
+        return _insert_from_json(values)
+    return _insert_values(values)
+
+
+def _insert_sql(select: str) -> str:
+    """`INSERT INTO notification (the _INSERT_FIELDS) <select> ON CONFLICT … RETURNING …`."""
     meta = Notification._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _INSERT_FIELDS)
     returning = ", ".join(quote(meta.get_field(name).column) for name in ("id", "channel"))
     returning += ", " + quote(meta.get_field("recipient").column)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) {select} "
+        f"ON CONFLICT ({quote(meta.get_field('dedupe_key').column)}) DO NOTHING "
+        f"RETURNING {returning}"
+    )
+
+
+def _insert_values(values: list[tuple]) -> list[tuple[int, str, int | None]]:
+    """`_insert_new` with the rows written out as VALUES, 500 a statement (any database)."""
     row_sql = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
     inserted = []
     with connection.cursor() as cursor:
         for start in range(0, len(values), _INSERT_CHUNK):
             chunk = values[start : start + _INSERT_CHUNK]
             cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([row_sql] * len(chunk))} "
-                f"ON CONFLICT ({quote(meta.get_field('dedupe_key').column)}) DO NOTHING "
-                f"RETURNING {returning}",
+                _insert_sql(f"VALUES {', '.join([row_sql] * len(chunk))}"),
                 [value for row in chunk for value in row],
             )
             inserted += cursor.fetchall()
     return inserted
+
+
+def _insert_from_json(values: list[tuple]) -> list[tuple[int, str, int | None]]:
+    """`_insert_new` on PostgreSQL: the rows travel as one JSON parameter that
+    `json_populate_recordset` turns back into rows of the table's type.
+
+    A sweep batch's 1,000 rows written out as VALUES are 15,000 parameters that the driver
+    quotes one by one and the server parses one by one; one JSON text is written by the json
+    module and read by the server much faster, and the batch is one statement: the INSERT takes
+    about 40 ms instead of 65. (One array parameter per column with `unnest` gained little: the
+    driver still writes every value into an ARRAY[…] expression.) The values are converted to the
+    columns' types as in VALUES: a text too long for its column fails rather than being cut.
+    """
+    meta = Notification._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in _INSERT_FIELDS]
+    sql = _insert_sql(
+        f"SELECT {', '.join(quote(column) for column in columns)} "
+        f"FROM json_populate_recordset(NULL::{quote(meta.db_table)}, %s::json)"
+    )
+    inserted = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), _JSON_CHUNK):
+            rows = [
+                dict(zip(columns, row, strict=True)) for row in values[start : start + _JSON_CHUNK]
+            ]
+            # created_at is the one value JSON has no type for: ISO 8601, which PostgreSQL reads.
+            cursor.execute(sql, [json.dumps(rows, ensure_ascii=False, default=_isoformat)])
+            inserted += cursor.fetchall()
+    return inserted
+
+
+@lru_cache(maxsize=16)
+def _isoformat(value: datetime.datetime) -> str:
+    # Called for each row's created_at, which all rows of a notify_many call share.
+    return value.isoformat()
 
 
 @transaction.atomic
@@ -214,10 +303,11 @@ def notify_many(notices: Iterable[Notice]) -> int:
     """Create the rows of many notices with a fixed number of queries, each key only once;
     returns how many rows this call created (keys that existed count nothing).
 
-    Queries: the recipients' preferences, the keys that exist already, then one INSERT per 500
-    new rows that still skips a key another process inserted meanwhile. Sending of the new
-    e-mail/WhatsApp rows is enqueued after commit, and the unread counts of inbox recipients are
-    refreshed then.
+    Queries: the recipients' preferences, the keys that exist already (one query per 500 keys),
+    then the INSERT of the new rows (on PostgreSQL one statement, elsewhere one per 500 rows)
+    that still skips a key another process inserted meanwhile. Sending of the new e-mail/WhatsApp
+    rows is enqueued after commit, and the unread counts of inbox recipients are refreshed then
+    (or at the end of an enclosing `unread_counts_refreshed_once`).
     """
     notices = list(notices)
     if not notices:
@@ -227,26 +317,49 @@ def notify_many(notices: Iterable[Notice]) -> int:
         preference.user_id: preference
         for preference in NotificationPreference.objects.filter(user_id__in=recipient_ids)
     }
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows: dict[str, tuple] = {}
+    wanted: dict[str, tuple[Notice, str]] = {}
     for notice in notices:
         if notice.recipient is None:
             # A citizen who gave their number at the counter: WhatsApp to it, nothing else.
             preference = NotificationPreference(email_enabled=False, whatsapp_number=notice.address)
         else:
             preference = preferences.get(notice.recipient.pk, _DEFAULT_PREFERENCE)
-        subject_type_id, subject_id = None, ""
-        if notice.subject is not None:
-            subject_type_id = ContentType.objects.get_for_model(notice.subject).pk
-            subject_id = str(notice.subject.pk)
         for channel in _wanted_channels(notice.channels):
             if notice.recipient is None and channel == Channel.INBOX:
                 continue
-            key = row_key(notice.dedupe_key, channel, notice.recipient, notice.address)
-            if key in rows or not preference.wants(channel):
-                continue
-            # In the order of _INSERT_FIELDS.
-            rows[key] = (
+            if preference.wants(channel):
+                key = row_key(notice.dedupe_key, channel, notice.recipient, notice.address)
+                wanted.setdefault(key, (notice, channel))
+    # Keys that exist are left out before the rows are even built: a daily sweep finds most of
+    # its overdue rows already reminded, and a lookup costs far less than an INSERT that
+    # conflicts. Looked up 500 at a time: for a longer list PostgreSQL may prefer reading the
+    # whole table to reading the unique index, all the more before it has statistics of a
+    # fast-growing table.
+    keys = list(wanted)
+    existing = set()
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        existing.update(
+            Notification.objects.filter(dedupe_key__in=keys[start : start + _LOOKUP_CHUNK])
+            .order_by()
+            .values_list("dedupe_key", flat=True)
+        )
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    # A sweep's thousands of notices are about a model or two.
+    content_types: dict[type, int] = {}
+    rows = []
+    for key, (notice, channel) in wanted.items():
+        if key in existing:
+            continue
+        subject_type_id, subject_id = None, ""
+        if notice.subject is not None:
+            model = type(notice.subject)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(model).pk
+            subject_type_id = content_types[model]
+            subject_id = str(notice.subject.pk)
+        # In the order of _INSERT_FIELDS.
+        rows.append(
+            (
                 notice.recipient.pk if notice.recipient else None,
                 "" if notice.recipient else notice.address,
                 notice.kind,
@@ -263,15 +376,14 @@ def notify_many(notices: Iterable[Notice]) -> int:
                 key,
                 created_at,
             )
-    # Keys that exist are left out before the insert: a daily sweep finds most of its overdue
-    # rows already reminded, and a lookup costs far less than an INSERT that conflicts.
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True)
-    )
-    inserted = _insert_new([row for key, row in rows.items() if key not in existing])
+        )
+    inserted = _insert_new(rows)
     _enqueue_sends_on_commit([pk for pk, channel, _ in inserted if channel != Channel.INBOX])
     inbox_recipients = {user_id for _, channel, user_id in inserted if channel == Channel.INBOX}
-    if inbox_recipients:
+    deferred = _unread_to_refresh.get()
+    if deferred is not None:
+        deferred.update(inbox_recipients)
+    elif inbox_recipients:
         transaction.on_commit(
             partial(refresh_unread_counts, user_ids=inbox_recipients), robust=True
         )

@@ -6,9 +6,10 @@ import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
+from portal.notifications import actions
 from portal.notifications.actions import (
     Notice,
     notify,
@@ -267,3 +268,110 @@ def test_with_the_broker_down_notifying_fails_nothing_and_the_sweep_sends_later(
     requeue_stale_sends()
     to_send = Notification.objects.filter(channel__in=["email", "whatsapp"], state="pending")
     assert to_send.count() == 2
+
+
+# The two ways of writing the rows: VALUES (SQLite, the demo) and one JSON parameter (PostgreSQL)
+
+BOTH_WAYS = pytest.mark.parametrize("insert", ["_insert_values", "_insert_from_json"])
+
+
+def stored() -> list[dict]:
+    return list(Notification.objects.order_by("dedupe_key").values(*STORED_FIELDS))
+
+
+STORED_FIELDS = (
+    "recipient_id",
+    "address",
+    "kind",
+    "subject_type_id",
+    "subject_id",
+    "title",
+    "body",
+    "url",
+    "attachment",
+    "channel",
+    "state",
+    "attempts",
+    "last_error",
+    "dedupe_key",
+)
+
+
+def inbox_row(user, key: str) -> tuple:
+    """A row as notify_many hands it to the insert (in the order of actions._INSERT_FIELDS)."""
+    return (
+        user.pk,
+        "",
+        "k",
+        None,
+        "",
+        "t",
+        "",
+        "",
+        "",
+        "inbox",
+        "pending",
+        0,
+        "",
+        key,
+        timezone.now(),
+    )
+
+
+@BOTH_WAYS
+def test_both_ways_of_inserting_write_the_same_rows_and_skip_keys_that_exist(
+    user, monkeypatch, insert
+):
+    monkeypatch.setattr(actions, "_insert_new", getattr(actions, insert))
+    reminder = Notice(
+        recipient=user,
+        kind="request.due_soon",
+        subject=user,
+        title='Permohonan "SKD-01" \\ jatuh tempo',
+        body="Baris satu\nbaris dua: ✓ Désa, emoji 🙂, tab\tselesai.",
+        url="/layanan/permohonan/42/",
+        dedupe_key="k:reminder",
+        attachment="laporan/2026-W48.pdf",
+    )
+    ready = Notice(
+        recipient=None,
+        kind="request.ready",
+        subject=None,
+        title="Surat siap diambil",
+        body="",
+        dedupe_key="k:ready",
+        address="+6281298765432",
+    )
+
+    assert notify_many([reminder, ready]) == 3 + 1  # inbox, e-mail, WhatsApp; the citizen's
+    rows = stored()
+    assert [(row["dedupe_key"], row["recipient_id"], row["address"]) for row in rows] == [
+        ("k:ready:whatsapp:+6281298765432", None, "+6281298765432"),
+        (f"k:reminder:email:user{user.pk}", user.pk, ""),
+        (f"k:reminder:inbox:user{user.pk}", user.pk, ""),
+        (f"k:reminder:whatsapp:user{user.pk}", user.pk, ""),
+    ]
+    citizen, email, *_ = rows
+    assert (citizen["subject_type_id"], citizen["subject_id"], citizen["body"]) == (None, "", "")
+    assert email["subject_id"] == str(user.pk)
+    assert (email["title"], email["body"], email["url"], email["attachment"]) == (
+        reminder.title,
+        reminder.body,
+        reminder.url,
+        reminder.attachment,
+    )
+    assert {(row["state"], row["attempts"], row["last_error"]) for row in rows} == {
+        ("pending", 0, "")
+    }
+    assert notify_many([reminder, ready]) == 0
+    # A key another process inserted after the lookup is still skipped by the INSERT.
+    existing = rows[0]["dedupe_key"]
+    inserted = getattr(actions, insert)([inbox_row(user, existing), inbox_row(user, "k:new")])
+    assert [channel for _, channel, _ in inserted] == ["inbox"]
+    assert [row for row in stored() if row["dedupe_key"] != "k:new"] == rows
+
+
+@BOTH_WAYS
+def test_a_value_too_long_for_its_column_fails_rather_than_being_cut(user, insert):
+    with pytest.raises(DataError), transaction.atomic():
+        getattr(actions, insert)([inbox_row(user, "k" * 301)])

@@ -8,13 +8,16 @@ import threading
 import zoneinfo
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal import reminders
 from portal.celery import app as celery_app
+from portal.notifications import actions
 from portal.notifications.models import Notification
+from services.models import ServiceRequest
 from tests.factories import (
     RegistrationFactory,
     ServiceRequestFactory,
@@ -492,3 +495,70 @@ def test_two_sweeps_at_once_create_each_notification_once(
     assert len(inbox()) == 30 * 3 + 30 * 2
     assert len(set(inbox())) == len(inbox())
     assert sum(results) == Notification.objects.count()
+
+
+# Batches
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sweep", "due_on"),
+    [
+        (reminders.remind_requests_due_soon, D(2026, 11, 24)),
+        (reminders.remind_overdue_requests, D(2026, 11, 2)),
+    ],
+)
+def test_each_further_batch_costs_the_same_queries(
+    regions, staff, settings, monkeypatch, sweep, due_on
+):
+    settings.REMINDER_ESCALATE_AFTER_DAYS = 2
+    monkeypatch.setattr(reminders, "BATCH_SIZE", 4)
+    ContentType.objects.get_for_model(ServiceRequest)  # cached from the first notice on
+    costs = []
+    for _ in range(3):  # one batch more each time, all of it to notify again
+        for village in [regions.village_a, regions.village_b] * 2:
+            ServiceRequestFactory(village=village, due_on=due_on)
+        Notification.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            created = sweep(today=D(2026, 11, 23))
+        assert created == Notification.objects.count() > 0
+        costs.append(len(captured))
+
+    # The batch's savepoint and release, the locked rows, their service types, then notify_many's
+    # savepoint and release, preferences, existing keys and insert; the villages and their people
+    # are read once per sweep.
+    assert costs[2] - costs[1] == costs[1] - costs[0] == 9
+
+
+@pytest.mark.django_db
+def test_a_sweep_refreshes_each_recipients_unread_count_once_after_all_its_batches(
+    regions, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(reminders, "BATCH_SIZE", 2)
+    refreshed = []
+    monkeypatch.setattr(
+        actions, "refresh_unread_counts", lambda user_ids: refreshed.append(set(user_ids))
+    )
+    for village in [regions.village_a, regions.village_b] * 3:
+        ServiceRequestFactory(village=village, due_on=D(2026, 11, 24))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.remind_requests_due_soon(today=D(2026, 11, 23))
+
+    assert refreshed == [{user_pk("secretary"), user_pk("outsider")}]
+
+
+@pytest.mark.django_db
+def test_a_village_first_seen_in_a_batch_is_read_with_it(regions, staff):
+    roles = {Role.VILLAGE_SECRETARY: "village", Role.DISTRICT_OFFICIAL: "regency"}
+    villages = reminders._Villages([], roles)
+
+    villages.read_missing([regions.village_a.pk])
+
+    assert villages.name(regions.village_a.pk) == "Jaten"
+    assert [u.pk for u in villages.recipients(Role.VILLAGE_SECRETARY, regions.village_a.pk)] == [
+        user_pk("secretary")
+    ]
+    assert [u.pk for u in villages.recipients(Role.DISTRICT_OFFICIAL, regions.village_a.pk)] == [
+        user_pk("official")
+    ]
