@@ -71,6 +71,10 @@ class Notification(models.Model):
         related_name="+",
         # Nothing looks notifications up by their subject's type alone.
         db_index=False,
+        # No database constraint: content types are written by migrations and never deleted
+        # while the portal runs (the ORM still cascades), and checking each of a sweep's 200,000
+        # new rows against them at commit cost seconds.
+        db_constraint=False,
     )
     # Text, so that rows with integer, UUID or code keys (villages use BPS codes) all fit.
     subject_id = models.CharField(max_length=64, blank=True)
