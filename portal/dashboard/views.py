@@ -144,7 +144,9 @@ def _area_page(request, code: str | None, level: str | None = None):
     store = settings.API_READ_CACHE and not len(get_messages(request))
     if store:
         state_keys, page_key = _page_state_keys(request, code), _page_key(request)
-        found = cache.get_many([*state_keys, page_key])
+        found = api_cache.read_many([*state_keys, page_key])
+        store = found is not None
+    if store:
         state = tuple(found.get(key) for key in state_keys)
         stored = found.get(page_key)
         if stored is not None and stored[0] == state:
@@ -154,7 +156,7 @@ def _area_page(request, code: str | None, level: str | None = None):
         raise Http404
     response = _render_area(request, area)
     if store and response.status_code == 200:
-        cache.set(page_key, (state, response.content), CACHE_SECONDS)
+        api_cache.store(page_key, (state, response.content), CACHE_SECONDS)
     return _with_csrf_token(request, response)
 
 

@@ -9,8 +9,11 @@ The counter moves on every save or delete of a tracked model (Django's model sig
 writes, an action, the admin or a shell) and once more when the transaction commits, so a read that
 ran between the write and its commit cannot keep what it saw. Writes that bypass the signals (bulk
 inserts of an import, `QuerySet.update`) call `bump()` themselves, and entries expire after
-`TIMEOUT` in any case. Everything else a response depends on runs before the cache: authentication,
-permissions, throttles and the scope's roles (RoleAssignment is a tracked model).
+`TIMEOUT` in any case. Everything else a response depends on runs before the cache:
+authentication, permissions, throttles and the scope's roles (RoleAssignment is a tracked model).
+
+A cache that is down fails neither a write nor a read: the read is computed afresh, and a version
+that could not be moved on leaves stored entries at most `TIMEOUT` old.
 
 The domain's apps may use the mixin (this is the ground layer); `portal` connects the signals for
 the apps' models at start-up (`track`). Off (`API_READ_CACHE`) without a cache that every process
@@ -20,6 +23,7 @@ shares: a version kept in one process's memory would miss the other processes' w
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +32,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 10 * 60
 
@@ -50,9 +56,28 @@ def bump() -> None:
 
 def _increment() -> None:
     try:
-        cache.incr(version_key())
-    except ValueError:  # not there yet (or evicted): any new value is as good as a bump
-        cache.set(version_key(), 1, timeout=None)
+        try:
+            cache.incr(version_key())
+        except ValueError:  # not there yet (or evicted): any new value is as good as a bump
+            cache.set(version_key(), 1, timeout=None)
+    except Exception:  # a cache that is down never fails a write; what it holds expires
+        logger.warning("Data version not moved on", exc_info=True)
+
+
+def read_many(keys: list[str]) -> dict | None:
+    """`cache.get_many`, or None when the cache is down (the caller then computes afresh)."""
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("Cached reads unavailable", exc_info=True)
+        return None
+
+
+def store(key: str, value, timeout: int = TIMEOUT) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("Read not cached", exc_info=True)
 
 
 def _on_write(sender, update_fields=None, **kwargs) -> None:
@@ -92,7 +117,9 @@ class CachedReadMixin:
         if not settings.API_READ_CACHE:
             return method(request, *args, **kwargs)
         key, state_key = _key(request), version_key()
-        found = cache.get_many([state_key, key])
+        found = read_many([state_key, key])
+        if found is None:
+            return method(request, *args, **kwargs)
         version = found.get(state_key)
         if version is None:
             version = current_version()
@@ -101,7 +128,7 @@ class CachedReadMixin:
             return Response(entry[1])
         response = method(request, *args, **kwargs)
         if response.status_code == 200:
-            cache.set(key, (version, response.data), TIMEOUT)
+            store(key, (version, response.data))
         return response
 
     def list(self, request, *args, **kwargs):

@@ -168,3 +168,23 @@ def test_without_a_shared_cache_nothing_is_cached(api_as, regions, official, set
     _data, again = queries(api, REQUESTS)
 
     assert again == first
+
+
+def test_a_cache_that_is_down_fails_neither_a_write_nor_a_read(regions, official, settings):
+    service_request = ServiceRequestFactory(village=regions.village_a, applicant_name="Warga Satu")
+    # Nothing listens on port 1: every cache call fails at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(official)  # no session: sessions live in the cache too
+
+    service_request.applicant_name = "Warga Baru"
+    service_request.save()  # moves the data version on: it must not fail
+
+    response = api.get(REQUESTS)
+    assert response.status_code == 200
+    assert names(response.json()) == ["Warga Baru"]
