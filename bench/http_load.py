@@ -41,7 +41,12 @@ HOST = "127.0.0.1"
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import recreate_database, server_url, with_database  # noqa: E402
+from import_regions import (  # noqa: E402
+    database_exists,
+    recreate_database,
+    server_url,
+    with_database,
+)
 
 
 def arguments() -> argparse.Namespace:
@@ -136,17 +141,6 @@ def prepare(directory: Path, full: bool, seed: bool) -> dict:
     print(f"as a district official of {REGENCY}: {in_blitar.count():,} requests in the area")
     connection.close()
     return {"urls": urls, "token": token, "session": session.session_key}
-
-
-def database_exists(url: str, name: str) -> bool:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = cursor.fetchone() is not None
-    connection.close()
-    return found
 
 
 def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:

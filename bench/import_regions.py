@@ -74,6 +74,18 @@ def recreate_database(url: str, name: str, *, drop_only: bool = False) -> None:
     connection.close()
 
 
+def database_exists(url: str, name: str) -> bool:
+    """Whether the server at `url` holds a database `name` (a benchmark's kept one)."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    connection.close()
+    return found
+
+
 def copy_with_renamed_villages(source: Path, target: Path) -> None:
     """A copy of the files where every n-th village gets a new name, RENAMED in all."""
     for file in ("provinces.csv", "regencies.csv", "districts.csv"):

@@ -34,7 +34,12 @@ DATABASE_NAME = "bench_reminder_sweep"
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_regions import recreate_database, server_url, with_database  # noqa: E402
+from import_regions import (  # noqa: E402
+    database_exists,
+    recreate_database,
+    server_url,
+    with_database,
+)
 
 
 def arguments() -> argparse.Namespace:
@@ -46,17 +51,6 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
-
-
-def database_exists(url: str, name: str) -> bool:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        found = cursor.fetchone() is not None
-    connection.close()
-    return found
 
 
 def make_due(count: int, today: datetime.date) -> tuple[int, int]:
