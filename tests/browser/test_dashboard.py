@@ -2,7 +2,6 @@
 layer, follows the attention list and drills down to a kecamatan and a village; another regency's
 dashboard is not theirs."""
 
-import datetime
 import re
 from types import SimpleNamespace
 
@@ -12,16 +11,12 @@ from playwright.sync_api import expect
 
 from portal.dashboard.actions import rebuild_rollups
 from tests.browser.pages import assert_unique_ids, kpi, map_shapes, square
+from tests.dashboard.conftest import activity
 from tests.factories import (
-    AssignmentFactory,
     EnrolmentFactory,
     MilestoneFactory,
-    MilestoneProgressFactory,
     ProgrammeFactory,
-    ServiceRequestFactory,
-    ServiceTypeFactory,
     VisitFactory,
-    VolunteerFactory,
 )
 from villages.models import VillageBoundary
 
@@ -35,41 +30,13 @@ NO_DATA_GREY = "#9e9e9e"
 
 
 def busy_village(village, programme, milestones, *, serial: int):
-    """An active enrolment with 2 of 3 milestones done today, a main mentor, 2 verified visits
-    today (10 women, 8 men, 5 young each) and a draft that does not count yet, and 4 requests
-    filed today: completed on time, completed late, overdue (due 2 days ago) and open."""
-    today = timezone.localdate()
-    enrolment = EnrolmentFactory(programme=programme, village=village, status="active")
-    for milestone in milestones[:2]:
-        MilestoneProgressFactory(enrolment=enrolment, milestone=milestone, completed_on=today)
-    volunteer = VolunteerFactory(district=village.district)
-    AssignmentFactory(volunteer=volunteer, village=village, programme=programme)
-    for status in ("verified", "verified", "draft"):
-        VisitFactory(
-            volunteer=volunteer,
-            village=village,
-            visited_on=today,
-            participants_female=10,
-            participants_male=8,
-            participants_youth=5,
-            status=status,
-        )
-    domisili = ServiceTypeFactory(code="domisili")
-    now = timezone.now()
-    for prefix, status, due_in_days, completed_at in (
-        ("ONTIME", "completed", 3, now),
-        ("LATEXX", "completed", -1, now),
-        ("OVERDU", "in_process", -2, None),
-        ("OPENXX", "submitted", 2, None),
-    ):
-        ServiceRequestFactory(
-            village=village,
-            service_type=domisili,
-            tracking_code=f"{prefix}{serial:06d}",
-            status=status,
-            completed_at=completed_at,
-            due_on=today + datetime.timedelta(days=due_in_days),
-        )
+    """The dashboard tests' one village of activity (2 of 3 milestones done today, a main mentor,
+    2 verified visits today, 4 requests: completed on time, completed late, overdue and open)
+    and a draft visit that does not count yet."""
+    volunteer = activity(village, programme, milestones, serial=serial).volunteer
+    VisitFactory(
+        volunteer=volunteer, village=village, visited_on=timezone.localdate(), status="draft"
+    )
 
 
 @pytest.fixture
