@@ -49,8 +49,14 @@ def current_version() -> int:
 
 
 def bump() -> None:
-    """Move the data version on now, and again when the current transaction commits."""
+    """Move the data version on now, and again when the current transaction commits (once per
+    transaction, however many of its writes call this)."""
     _increment()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _increment for _savepoints, func, _robust in reversed(connection.run_on_commit)
+    ):
+        return
     transaction.on_commit(_increment, robust=True)
 
 

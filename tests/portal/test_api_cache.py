@@ -140,6 +140,18 @@ def test_a_commit_moves_the_version_on_again(db, django_capture_on_commit_callba
     assert before < after_write < api_cache.current_version()
 
 
+def test_a_transaction_of_many_writes_moves_the_version_on_once_at_commit(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        ServiceRequestFactory()
+        ServiceRequestFactory()
+
+    assert [callback for callback in callbacks if callback is api_cache._increment] == [
+        api_cache._increment
+    ]
+
+
 def test_visit_and_village_lists_follow_writes_too(api_as, regions, official):
     api = api_as("official")
     visit = VisitFactory(village=regions.village_a, status="submitted", summary="Kunjungan awal")
