@@ -132,8 +132,6 @@ def main() -> None:
             f"programmes, {result.enrolments:,} enrolments, {result.milestone_progress:,} "
             f"milestone progress rows, {result.assessments:,} assessments, {result.scores:,} scores"
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
         start, end = default_period(timezone.localdate())
         reports = [
             (

@@ -133,9 +133,6 @@ def main() -> None:
             f"{seeded.volunteers:,} volunteers, {seeded.enrolments:,} enrolments in "
             f"{time.perf_counter() - started:.0f} s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
         result, seconds, _queries = timed(rebuild_rollups)
         steps = ", ".join(f"{name} {value:.1f} s" for name, value in result.seconds.items())
         print(
