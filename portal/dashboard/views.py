@@ -10,13 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -116,17 +114,6 @@ def _bound_form(request, area: Area) -> DashboardFilterForm:
 CSRF_PLACEHOLDER = "csrf-token-of-this-response"
 
 
-def _page_key(request) -> str:
-    parts = [
-        connection.settings_dict["NAME"],
-        str(request.user.pk),
-        request.get_full_path(),
-        get_language() or "",
-        timezone.localdate().isoformat(),
-    ]
-    return "dashboard:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
 def _page_state_keys(request, code: str | None) -> list[str]:
     """What a stored page depends on besides its URL, user, language and day: the domain's data
     (roles and user included), the area's rollups and the user's unread count."""
@@ -143,7 +130,7 @@ def _area_page(request, code: str | None, level: str | None = None):
     user, their roles and one cache read. Not stored with messages to show."""
     store = settings.API_READ_CACHE and not len(get_messages(request))
     if store:
-        state_keys, page_key = _page_state_keys(request, code), _page_key(request)
+        state_keys, page_key = _page_state_keys(request, code), api_cache.read_key(request)
         found = api_cache.read_many([*state_keys, page_key])
         store = found is not None
     if store:

@@ -104,7 +104,9 @@ def track(models) -> None:
             )
 
 
-def _key(request) -> str:
+def read_key(request) -> str:
+    """Where a read is stored: per database, user, language, day and absolute URL (the dashboard
+    page's stored copy uses it too)."""
     parts = [
         connection.settings_dict["NAME"],
         str(request.user.pk),
@@ -122,7 +124,7 @@ class CachedReadMixin:
     def _cached(self, method, request, *args, **kwargs):
         if not settings.API_READ_CACHE:
             return method(request, *args, **kwargs)
-        key, state_key = _key(request), version_key()
+        key, state_key = read_key(request), version_key()
         found = read_many([state_key, key])
         if found is None:
             return method(request, *args, **kwargs)
