@@ -106,9 +106,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Unset REDIS_URL means "no broker": tasks run in-process and the cache lives in memory.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # API reads are cached under a data version every write moves on (portal.lib.api_cache); only

@@ -130,13 +130,9 @@ def own_cache(settings):
     caches["default"]["KEY_PREFIX"] = prefix
     settings.CACHES = caches
     yield
-    # Some keys (the rollup versions) never expire: remove this test's, and only this test's.
-    client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    if client is not None:
-        redis = client(write=True)
-        keys = list(redis.scan_iter(match=f"{prefix}:*", count=500))
-        if keys:
-            redis.delete(*keys)
+    # Some keys (the rollup versions) never expire: remove this test's, and only this test's
+    # (the pattern is matched within the key prefix).
+    cache.delete_pattern("*")
 
 
 def _blank_tile() -> bytes:

@@ -186,10 +186,7 @@ def test_a_cache_that_is_down_fails_neither_a_write_nor_a_read(regions, official
     service_request = ServiceRequestFactory(village=regions.village_a, applicant_name="Warga Satu")
     # Nothing listens on port 1: every cache call fails at once.
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
     }
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_authenticate(official)  # no session: sessions live in the cache too
