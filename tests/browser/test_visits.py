@@ -88,8 +88,9 @@ def test_a_volunteer_logs_a_visit_with_gps_on_a_360_px_phone(
     expect(facts).to_contain_text("Submitted")
     expect(facts).to_contain_text("Inside the village")
     expect(facts).to_contain_text("12 women, 9 men, of whom 6 young people")
-    # Saved: the phone forgets the draft, so it is not offered again.
-    assert page.evaluate("() => localStorage.getItem('visit-draft:new')") is None
+    # Saved: the phone forgets the draft, so it is not offered again. The page's script is
+    # deferred and may run just after the text shows: wait for it (a draft kept fails here).
+    page.wait_for_function("() => localStorage.getItem('visit-draft:new') === null", timeout=5000)
     assert_fits_width(page)
     screenshot(page, "visit-submitted")
 
