@@ -124,7 +124,7 @@ def prepare(directory: Path, full: bool, seed: bool) -> dict:
     token = Token.objects.get_or_create(user=official)[0].key
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(official.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "portal.authentication.CachedModelBackend"
     session[HASH_SESSION_KEY] = official.get_session_auth_hash()
     session.save()
 

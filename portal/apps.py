@@ -13,11 +13,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         from portal.lib import api_cache
 
-        # Every model the cached API answers and dashboard pages read from (and the roles that
-        # scope them).
+        # Every model the cached API answers and dashboard pages read from, and those that make
+        # up a signed-in user (portal.authentication): users, roles, API tokens.
         api_cache.track(
             model
-            for label in ("accounts", "villages", "volunteers", "services", "reports")
+            for label in ("accounts", "authtoken", "villages", "volunteers", "services", "reports")
             for model in apps.get_app_config(label).get_models()
         )
 

@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,8 +47,14 @@ def version_key() -> str:
     return f"api-cache:version:{connection.settings_dict['NAME']}"
 
 
+def _first_version() -> int:
+    # Never a value used before (the nanoseconds now): were the counter evicted, a restart at
+    # a small number could meet an entry stored under that number before.
+    return time.time_ns()
+
+
 def current_version() -> int:
-    return cache.get_or_set(version_key(), 1, timeout=None)
+    return cache.get_or_set(version_key(), _first_version, timeout=None)
 
 
 def bump() -> None:
@@ -64,8 +73,8 @@ def _increment() -> None:
     try:
         try:
             cache.incr(version_key())
-        except ValueError:  # not there yet (or evicted): any new value is as good as a bump
-            cache.set(version_key(), 1, timeout=None)
+        except ValueError:  # not there yet (or evicted)
+            cache.set(version_key(), _first_version(), timeout=None)
     except Exception:  # a cache that is down never fails a write; what it holds expires
         logger.warning("Data version not moved on", exc_info=True)
 
@@ -84,6 +93,26 @@ def store(key: str, value, timeout: int = TIMEOUT) -> None:
         cache.set(key, value, timeout)
     except Exception:
         logger.warning("Read not cached", exc_info=True)
+
+
+def versioned(key: str, compute: Callable[[], tuple[Any, bool]]):
+    """The value stored at `key` under the current data version, else the first item of what
+    `compute()` returns, stored there when its second item is true. One cache round trip for a
+    value found; `compute()` alone when the cache is down."""
+    state_key = version_key()
+    found = read_many([state_key, key])
+    if found is None:
+        return compute()[0]
+    version = found.get(state_key)
+    if version is None:
+        version = current_version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value, keep = compute()
+    if keep:
+        store(key, (version, value))
+    return value
 
 
 def _on_write(sender, update_fields=None, **kwargs) -> None:
@@ -124,20 +153,16 @@ class CachedReadMixin:
     def _cached(self, method, request, *args, **kwargs):
         if not settings.API_READ_CACHE:
             return method(request, *args, **kwargs)
-        key, state_key = read_key(request), version_key()
-        found = read_many([state_key, key])
-        if found is None:
-            return method(request, *args, **kwargs)
-        version = found.get(state_key)
-        if version is None:
-            version = current_version()
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            return Response(entry[1])
-        response = method(request, *args, **kwargs)
-        if response.status_code == 200:
-            store(key, (version, response.data))
-        return response
+        computed = None
+
+        def compute():
+            nonlocal computed
+            computed = method(request, *args, **kwargs)
+            return computed.data, computed.status_code == 200
+
+        data = versioned(read_key(request), compute)
+        # A miss answers with the response just made (whatever its status), a hit with its data.
+        return computed if computed is not None else Response(data)
 
     def list(self, request, *args, **kwargs):
         return self._cached(super().list, request, *args, **kwargs)
