@@ -1,6 +1,7 @@
 """Benchmark: throughput of the pages and APIs under gunicorn, as in production, against /healthz.
 
-    python bench/http_load.py [--full] [--seconds S] [--clients C] [--workers W] [REGION_DIR]
+    python bench/http_load.py [--full] [--keep] [--seconds S] [--clients C] [--workers W]
+                              [--writes N] [REGION_DIR]
 
 REGION_DIR is found as in bench/import_regions.py ($PORTAL_SHARED_DATA, else `shared/data` next
 to the project folder). The database server is the one DATABASE_URL points at, else an embedded
@@ -15,8 +16,12 @@ and C client threads (keep-alive connections) request each URL for S seconds in 
 per URL: requests per second, the ratio to /healthz, the target from issue 7 (dashboard >= 0.5x,
 list APIs >= 0.25x, detail >= 0.5x), the median latency and the response size; then the first
 load of the dashboard page (HTML, CSS and JS as transferred, gzip accepted; map tiles and the
-GeoJSON fetched later by the map excluded). The database is dropped at the end, unless --keep:
-then it stays, and the next run with --keep measures on it again without seeding.
+GeoJSON fetched later by the map excluded).
+
+With --writes N, a thread saves N service requests per second all the while, as secretaries at
+work do: each save makes every cached answer and stored page stale (the data version moves on), so
+this measures the cache under writes. The database is dropped at the end, unless --keep: then it
+stays, and the next run with --keep measures on it again without seeding.
 """
 
 import argparse
@@ -57,6 +62,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn.")
     parser.add_argument(
         "--keep", action="store_true", help="Keep the database, and reuse one kept before."
+    )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=0.0,
+        help="Service requests saved per second during the load (each makes cached reads stale).",
     )
     parser.add_argument("region_dir", nargs="?")
     return parser.parse_args()
@@ -194,6 +205,28 @@ def fetch(port: int, path: str, headers: dict, connection=None):
             connection.close()
 
 
+def write_steadily(per_second: float, stop: threading.Event) -> None:
+    """Save a service request of the area every 1/per_second seconds, as secretaries at work do:
+    each save moves the data version on, so the next read of every cached answer and stored page
+    is computed afresh."""
+    from django.db import connection, transaction
+
+    from services.models import ServiceRequest
+
+    pks = list(
+        ServiceRequest.objects.filter(village__district__regency=REGENCY).values_list(
+            "pk", flat=True
+        )[:100]
+    )
+    index = 0
+    while not stop.wait(1 / per_second):
+        with transaction.atomic():
+            service_request = ServiceRequest.objects.get(pk=pks[index % len(pks)])
+            service_request.save(update_fields=["updated_at"])
+        index += 1
+    connection.close()
+
+
 def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> dict:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -297,6 +330,11 @@ def main() -> None:
             f"{'URL':<34} {'req/s':>7} {'ratio':>6} {'target':>7} {'median':>8} "
             f"{'bytes':>8}  statuses"
         )
+        if args.writes:
+            print(f"while {args.writes:g} service requests per second are saved")
+            stop = threading.Event()
+            writer = threading.Thread(target=write_steadily, args=(args.writes, stop))
+            writer.start()
         baseline = None
         for path, name, target, auth in prepared["urls"]:
             headers = credentials[auth]
@@ -310,6 +348,9 @@ def main() -> None:
                 f"{result['median_ms']:>6.0f}ms {result['size']:>8,.0f}  "
                 f"{result['statuses']} {verdict}"
             )
+        if args.writes:
+            stop.set()
+            writer.join()
         dashboard = prepared["urls"][1][0]
         total, parts = first_load(port, dashboard, credentials["session"])
         verdict = "ok" if total <= 200 * 1024 else "MISSED"
