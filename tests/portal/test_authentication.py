@@ -89,7 +89,11 @@ def test_a_revoked_token_is_refused_at_once(regions, official):
 
     token.delete()
 
-    assert api.get(REQUESTS).status_code == 401
+    response = api.get(REQUESTS)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+    indonesian = api.get(REQUESTS, HTTP_ACCEPT_LANGUAGE="id").json()["detail"]
+    assert indonesian == "Token tidak sah."
 
 
 def test_a_lost_role_closes_the_dashboard_at_once(regions, official):
