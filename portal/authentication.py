@@ -54,7 +54,7 @@ def _cached(key: str, load):
         found = load()
         return found, found is not None
 
-    return api_cache.versioned(key, compute)
+    return api_cache.versioned(key, compute, api_cache.USER_LABELS)
 
 
 class CachedModelBackend(ModelBackend):

@@ -118,7 +118,7 @@ def _page_state_keys(request, code: str | None) -> list[str]:
     """What a stored page depends on besides its URL, user, language and day: the domain's data
     (roles and user included), the area's rollups and the user's unread count."""
     return [
-        api_cache.version_key(),
+        *api_cache.version_keys(),
         *rollup_version_keys(code[:5] if code else None),
         unread_cache_key(request.user.pk),
     ]

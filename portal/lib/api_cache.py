@@ -1,16 +1,23 @@
 """A cache of API reads (list and detail) that no write can leave stale.
 
 Every answer is cached per user, path and query, language and day, under the current *data
-version*: one counter in the cache that any write to the domain's tables moves on. A read first
-fetches the counter and its cached entry in one round trip, and uses the entry only when it was
-stored under the same version; so nothing cached before a write is ever served after it.
+versions* of the apps it reads: one counter per app in the cache, which any write to that app's
+tables moves on. A read first fetches the counters and its cached entry in one round trip, and
+uses the entry only when it was stored under the same versions; so nothing cached before a write
+is ever served after it.
 
-The counter moves on every save or delete of a tracked model (Django's model signals: whatever
-writes, an action, the admin or a shell) and once more when the transaction commits, so a read that
-ran between the write and its commit cannot keep what it saw. Writes that bypass the signals (bulk
-inserts of an import, `QuerySet.update`) call `bump()` themselves, and entries expire after
-`TIMEOUT` in any case. Everything else a response depends on runs before the cache:
-authentication, permissions, throttles and the scope's roles (RoleAssignment is a tracked model).
+Which apps an answer reads follows the layers: an app's API reads its own app and those below it,
+never a sibling's. Every answer also depends on the signed-in user, whose roles and assignments
+live in the villages and volunteers apps (`USER_LABELS`). So a saved service request leaves the
+visit and village answers cached, and the dashboard page, which reads everything, follows every
+app.
+
+A counter moves on every save or delete of a tracked model of its app (Django's model signals:
+whatever writes, an action, the admin or a shell) and once more when the transaction commits, so
+a read that ran between the write and its commit cannot keep what it saw. Writes that bypass the
+signals (bulk inserts of an import, `QuerySet.update`) call `bump(label)` themselves, and entries
+expire after `TIMEOUT` in any case. Everything else a response depends on runs before the cache:
+authentication, permissions and throttles.
 
 A cache that is down fails neither a write nor a read: the read is computed afresh, and a version
 that could not be moved on leaves stored entries at most `TIMEOUT` old.
@@ -26,6 +33,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -41,10 +49,28 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 10 * 60
 
 
-def version_key() -> str:
-    # The version of one database's data: two portals (or two test runs) sharing a cache server
-    # neither read each other's answers nor move each other's versions.
-    return f"api-cache:version:{connection.settings_dict['NAME']}"
+# The apps whose models make up a signed-in user (portal.authentication): users, API tokens,
+# roles (villages) and a volunteer's mentoring assignments (volunteers). Every answer cached per
+# user depends on them too.
+USER_LABELS = ("accounts", "authtoken", "villages", "volunteers")
+
+# The labels of the apps whose models are tracked (`track`).
+_tracked: set[str] = set()
+
+
+def version_key(label: str) -> str:
+    # The version of one app's data in one database: two portals (or two test runs) sharing a
+    # cache server neither read each other's answers nor move each other's versions.
+    return f"api-cache:version:{connection.settings_dict['NAME']}:{label}"
+
+
+def version_keys(labels=None) -> list[str]:
+    """The keys of these apps' versions (None: every tracked app's)."""
+    return [version_key(label) for label in _labels(labels)]
+
+
+def _labels(labels) -> tuple[str, ...]:
+    return tuple(sorted(_tracked)) if labels is None else tuple(labels)
 
 
 def _first_version() -> int:
@@ -53,30 +79,39 @@ def _first_version() -> int:
     return time.time_ns()
 
 
-def current_version() -> int:
-    return cache.get_or_set(version_key(), _first_version, timeout=None)
+def current_version(label: str) -> int:
+    return cache.get_or_set(version_key(label), _first_version, timeout=None)
 
 
-def bump() -> None:
-    """Move the data version on now, and again when the current transaction commits (once per
-    transaction, however many of its writes call this)."""
-    _increment()
+def bump(*labels: str) -> None:
+    """Move the data version of these apps (none named: of every tracked app) on now, and again
+    when the current transaction commits (once per transaction and app, however many of its
+    writes call this)."""
+    labels = _labels(labels or None)
+    _increment(labels)
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        func is _increment for _savepoints, func, _robust in reversed(connection.run_on_commit)
-    ):
-        return
-    transaction.on_commit(_increment, robust=True)
+    if connection.in_atomic_block:
+        pending = {
+            label
+            for _savepoints, func, _robust in connection.run_on_commit
+            if getattr(func, "func", None) is _increment
+            for label in func.args[0]
+        }
+        labels = tuple(label for label in labels if label not in pending)
+        if not labels:
+            return
+    transaction.on_commit(partial(_increment, labels), robust=True)
 
 
-def _increment() -> None:
-    try:
+def _increment(labels: tuple[str, ...]) -> None:
+    for label in labels:
         try:
-            cache.incr(version_key())
-        except ValueError:  # not there yet (or evicted)
-            cache.set(version_key(), _first_version(), timeout=None)
-    except Exception:  # a cache that is down never fails a write; what it holds expires
-        logger.warning("Data version not moved on", exc_info=True)
+            try:
+                cache.incr(version_key(label))
+            except ValueError:  # not there yet (or evicted)
+                cache.set(version_key(label), _first_version(), timeout=None)
+        except Exception:  # a cache that is down never fails a write; what it holds expires
+            logger.warning("Data version of %s not moved on", label, exc_info=True)
 
 
 def read_many(keys: list[str]) -> dict | None:
@@ -95,35 +130,38 @@ def store(key: str, value, timeout: int = TIMEOUT) -> None:
         logger.warning("Read not cached", exc_info=True)
 
 
-def versioned(key: str, compute: Callable[[], tuple[Any, bool]]):
-    """The value stored at `key` under the current data version, else the first item of what
-    `compute()` returns, stored there when its second item is true. One cache round trip for a
-    value found; `compute()` alone when the cache is down."""
-    state_key = version_key()
-    found = read_many([state_key, key])
+def versioned(key: str, compute: Callable[[], tuple[Any, bool]], labels=None):
+    """The value stored at `key` under the current versions of these apps (None: every tracked
+    app), else the first item of what `compute()` returns, stored there when its second item is
+    true. One cache round trip for a value found; `compute()` alone when the cache is down."""
+    labels = _labels(labels)
+    state_keys = [version_key(label) for label in labels]
+    found = read_many([*state_keys, key])
     if found is None:
         return compute()[0]
-    version = found.get(state_key)
-    if version is None:
-        version = current_version()
+    state = tuple(
+        found[state_key] if state_key in found else current_version(label)
+        for label, state_key in zip(labels, state_keys, strict=True)
+    )
     entry = found.get(key)
-    if entry is not None and entry[0] == version:
+    if entry is not None and entry[0] == state:
         return entry[1]
     value, keep = compute()
     if keep:
-        store(key, (version, value))
+        store(key, (state, value))
     return value
 
 
 def _on_write(sender, update_fields=None, **kwargs) -> None:
     if update_fields is not None and set(update_fields) == {"last_login"}:
         return  # a login changes nothing an API answer shows
-    bump()
+    bump(sender._meta.app_label)
 
 
 def track(models) -> None:
-    """Bump on every save, delete and many-to-many change of `models`."""
+    """Bump the model's app on every save, delete and many-to-many change of `models`."""
     for model in models:
+        _tracked.add(model._meta.app_label)
         uid = f"api-cache:{model._meta.label}"
         post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}:save")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}:delete")
@@ -148,7 +186,12 @@ def read_key(request) -> str:
 
 class CachedReadMixin:
     """For a scoped viewset: `list` and `retrieve` answer from the cache when nothing was written
-    since they were stored (see the module's docstring). Only 200 answers are stored."""
+    since they were stored (see the module's docstring). Only 200 answers are stored.
+
+    `cache_labels` names the apps the answers read beyond `USER_LABELS` (their own, when it is
+    not among those); None, the default, means every tracked app."""
+
+    cache_labels: tuple[str, ...] | None = None
 
     def _cached(self, method, request, *args, **kwargs):
         if not settings.API_READ_CACHE:
@@ -160,7 +203,8 @@ class CachedReadMixin:
             computed = method(request, *args, **kwargs)
             return computed.data, computed.status_code == 200
 
-        data = versioned(read_key(request), compute)
+        labels = None if self.cache_labels is None else USER_LABELS + self.cache_labels
+        data = versioned(read_key(request), compute, labels)
         # A miss answers with the response just made (whatever its status), a hit with its data.
         return computed if computed is not None else Response(data)
 

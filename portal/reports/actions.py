@@ -349,7 +349,8 @@ def generate_report(*, report_id: int, today: datetime.date | None = None) -> Re
         # Another worker took the report over meanwhile: its files win, these go.
         for name in files.values():
             default_storage.delete(name)
-    api_cache.bump()  # a finished report shows on cached dashboards (an update sends no signal)
+    # A finished report shows on cached dashboards (an update sends no signal).
+    api_cache.bump("reports")
     report.refresh_from_db()
     if report.state == ReportState.DONE and report.schedule_key:
         notify_weekly_report(report=report)

@@ -273,6 +273,7 @@ class ServiceRequestViewSet(
     scoped_model = ServiceRequest
     serializer_class = ServiceRequestSerializer
     filterset_class = ServiceRequestFilter
+    cache_labels = ("services",)  # besides the user's apps: villages are among those
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def scope_queryset(self, queryset):

@@ -406,4 +406,4 @@ def _save_batch(level: _Level, rows: list[_Row], *, upsert: bool) -> None:
         )
     else:
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-    api_cache.bump()  # bulk writes send no model signals
+    api_cache.bump("villages")  # bulk writes send no model signals

@@ -98,7 +98,7 @@ def record_assessment(
         row.assessment = assessment
         row.full_clean(exclude=["assessment"])
     AssessmentScore.objects.bulk_create(rows.values())
-    api_cache.bump()  # bulk writes send no model signals
+    api_cache.bump("villages")  # bulk writes send no model signals
     note_change(village_ids=[village.pk])
     return assessment
 

@@ -89,6 +89,7 @@ class VillageViewSet(
     scoped_model = Village
     serializer_class = VillageSerializer
     filterset_class = VillageListFilter
+    cache_labels = ()  # villages: among the user's apps already
     lookup_field = "code"
     lookup_value_regex = r"[\d.]+"
 

@@ -593,7 +593,7 @@ def _write(records: dict, existing: dict[str, Volunteer], *, dry_run: bool) -> I
     if dry_run:
         return result
     Volunteer.objects.bulk_create([volunteer for volunteer, _record in new_volunteers])
-    api_cache.bump()  # bulk writes send no model signals
+    api_cache.bump("volunteers")  # bulk writes send no model signals
     for volunteer, record in new_volunteers:
         new_memberships += [
             Membership(volunteer=volunteer, corps_id=corps_id, **values)

@@ -187,6 +187,7 @@ class VisitViewSet(
     scoped_model = Visit
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
+    cache_labels = ()  # volunteers and villages: the user's apps already
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
