@@ -1,7 +1,7 @@
 """Benchmark: throughput of the pages and APIs under gunicorn, as in production, against /healthz.
 
-    python bench/http_load.py [--full] [--keep] [--seconds S] [--clients C] [--workers W]
-                              [--writes N] [REGION_DIR]
+    python bench/http_load.py [--full] [--keep] [--seconds S] [--rounds R] [--clients C]
+                              [--workers W] [--writes N] [REGION_DIR]
 
 REGION_DIR is found as in bench/import_regions.py ($PORTAL_SHARED_DATA, else `shared/data` next
 to the project folder). The database server is the one DATABASE_URL points at, else an embedded
@@ -12,11 +12,12 @@ visits, 20,000 volunteers; else a fifth of them), the dashboard rollups are rebu
 district official of Kabupaten Blitar (35.05) is made, with a session and an API token.
 
 gunicorn then serves the project with DEBUG off (static files collected, served by whitenoise),
-and C client threads (keep-alive connections) request each URL for S seconds in turn. Printed
-per URL: requests per second, the ratio to /healthz, the target from issue 7 (dashboard >= 0.5x,
-list APIs >= 0.25x, detail >= 0.5x), the median latency and the response size; then the first
-load of the dashboard page (HTML, CSS and JS as transferred, gzip accepted; map tiles and the
-GeoJSON fetched later by the map excluded).
+and C client threads (keep-alive connections) request each URL for S seconds in all: in R rounds
+over the URLs, S/R seconds each time, so that a drift in the machine's speed shifts all alike.
+Printed per URL: requests per second, the ratio to /healthz, the target from issue 7 (dashboard
+>= 0.5x, list APIs >= 0.25x, detail >= 0.5x), the median latency and the response size; then
+the first load of the dashboard page (HTML, CSS and JS as transferred, gzip accepted; map tiles
+and the GeoJSON fetched later by the map excluded).
 
 With --writes N, a thread saves N service requests per second all the while, as secretaries at
 work do: each save makes every cached answer and stored page stale (the data version moves on), so
@@ -58,6 +59,9 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="Seed issue 6's full volumes.")
     parser.add_argument("--seconds", type=float, default=10.0, help="Load time per URL.")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="Rounds over the URLs, sharing each one's time."
+    )
     parser.add_argument("--clients", type=int, default=8, help="Concurrent client threads.")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn.")
     parser.add_argument(
@@ -264,9 +268,24 @@ def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> d
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
     return {
-        "rate": len(latencies) / elapsed,
+        "elapsed": time.perf_counter() - started,
+        "latencies": latencies,
+        "statuses": statuses,
+        "sizes": sizes,
+    }
+
+
+def summary(runs: list[dict]) -> dict:
+    """One URL's figures over its runs (one per round)."""
+    latencies = [latency for run in runs for latency in run["latencies"]]
+    sizes = [size for run in runs for size in run["sizes"]]
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for status, count in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        "rate": len(latencies) / sum(run["elapsed"] for run in runs),
         "median_ms": statistics.median(latencies) * 1000 if latencies else 0,
         "statuses": statuses,
         "size": statistics.median(sizes) if sizes else 0,
@@ -324,7 +343,7 @@ def main() -> None:
         }
         print(
             f"gunicorn: {args.workers} workers x 4 threads, DEBUG off; "
-            f"{args.clients} clients, {args.seconds:g} s per URL"
+            f"{args.clients} clients, {args.seconds:g} s per URL in {args.rounds} rounds"
         )
         print(
             f"{'URL':<34} {'req/s':>7} {'ratio':>6} {'target':>7} {'median':>8} "
@@ -335,10 +354,16 @@ def main() -> None:
             stop = threading.Event()
             writer = threading.Thread(target=write_steadily, args=(args.writes, stop))
             writer.start()
+        # Each URL in turn, round after round: a machine whose speed drifts during the run
+        # shifts every URL alike instead of the ones measured last.
+        runs = {path: [] for path, *_rest in prepared["urls"]}
+        for _round in range(args.rounds):
+            for path, _name, _target, auth in prepared["urls"]:
+                seconds = args.seconds / args.rounds
+                runs[path].append(load(port, path, credentials[auth], seconds, args.clients))
         baseline = None
-        for path, name, target, auth in prepared["urls"]:
-            headers = credentials[auth]
-            result = load(port, path, headers, args.seconds, args.clients)
+        for path, name, target, _auth in prepared["urls"]:
+            result = summary(runs[path])
             baseline = baseline or result["rate"]
             ratio = result["rate"] / baseline
             verdict = "" if target is None else ("ok" if ratio >= target else "MISSED")
