@@ -114,11 +114,16 @@ def _bound_form(request, area: Area) -> DashboardFilterForm:
 CSRF_PLACEHOLDER = "csrf-token-of-this-response"
 
 
+# Besides the rollups, the page shows the user, their roles and areas, region names (the
+# signed-in user's apps) and the latest report; requests and visits only through the rollups.
+PAGE_LABELS = (*api_cache.USER_LABELS, "reports")
+
+
 def _page_state_keys(request, code: str | None) -> list[str]:
-    """What a stored page depends on besides its URL, user, language and day: the domain's data
-    (roles and user included), the area's rollups and the user's unread count."""
+    """What a stored page depends on besides its URL, user, language and day: the area's
+    rollups, the apps of `PAGE_LABELS` and the user's unread count."""
     return [
-        *api_cache.version_keys(),
+        *api_cache.version_keys(PAGE_LABELS),
         *rollup_version_keys(code[:5] if code else None),
         unread_cache_key(request.user.pk),
     ]
