@@ -46,7 +46,7 @@ def _with_roles(user):
 
 
 def _cached(key: str, load):
-    """`load()` (a user, or a token with its user, or None), from the cache when it holds it."""
+    """The user `load()` returns (None: nobody, never stored), from the cache when it holds it."""
     if not settings.API_READ_CACHE:
         return load()
 
