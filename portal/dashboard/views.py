@@ -119,37 +119,36 @@ CSRF_PLACEHOLDER = "csrf-token-of-this-response"
 PAGE_LABELS = (*api_cache.USER_LABELS, "reports")
 
 
-def _page_state_keys(request, code: str | None) -> list[str]:
-    """What a stored page depends on besides its URL, user, language and day: the area's
-    rollups, the apps of `PAGE_LABELS` and the user's unread count."""
-    return [
-        *api_cache.version_keys(PAGE_LABELS),
-        *rollup_version_keys(code[:5] if code else None),
-        unread_cache_key(request.user.pk),
-    ]
-
-
 def _area_page(request, code: str | None, level: str | None = None):
     """The page of the area with this code (None: the country; 404 unless it is of `level`),
-    stored whole per user and URL while nothing it shows has changed: a repeated look costs the
-    user, their roles and one cache read. Not stored with messages to show."""
-    store = settings.API_READ_CACHE and not len(get_messages(request))
-    if store:
-        state_keys, page_key = _page_state_keys(request, code), api_cache.read_key(request)
-        found = api_cache.read_many([*state_keys, page_key])
-        store = found is not None
-    if store:
-        state = tuple(found.get(key) for key in state_keys)
-        stored = found.get(page_key)
-        if stored is not None and stored[0] == state:
-            return _with_csrf_token(request, HttpResponse(stored[1]))
-    area = cached_area(code)
-    if area is None or (level and area.level != level):
-        raise Http404
-    response = _render_area(request, area)
-    if store and response.status_code == 200:
-        api_cache.store(page_key, (state, response.content), CACHE_SECONDS)
-    return _with_csrf_token(request, response)
+    stored whole per user and URL while nothing it shows has changed: the apps of `PAGE_LABELS`,
+    the area's rollups and the user's unread count. A repeated look costs one cache read. Not
+    stored with messages to show."""
+    rendered = None
+
+    def render_page():
+        nonlocal rendered
+        area = cached_area(code)
+        if area is None or (level and area.level != level):
+            raise Http404
+        rendered = _render_area(request, area)
+        return rendered.content, rendered.status_code == 200
+
+    if not settings.API_READ_CACHE or len(get_messages(request)):
+        render_page()
+    else:
+        content = api_cache.versioned(
+            api_cache.read_key(request),
+            render_page,
+            PAGE_LABELS,
+            other_state=(
+                *rollup_version_keys(code[:5] if code else None),
+                unread_cache_key(request.user.pk),
+            ),
+            timeout=CACHE_SECONDS,
+        )
+    # A miss answers with the page just rendered (whatever its status), a hit with its content.
+    return _with_csrf_token(request, rendered if rendered is not None else HttpResponse(content))
 
 
 def _with_csrf_token(request, response):

@@ -130,25 +130,34 @@ def store(key: str, value, timeout: int = TIMEOUT) -> None:
         logger.warning("Read not cached", exc_info=True)
 
 
-def versioned(key: str, compute: Callable[[], tuple[Any, bool]], labels=None):
+def versioned(
+    key: str,
+    compute: Callable[[], tuple[Any, bool]],
+    labels=None,
+    *,
+    other_state: tuple[str, ...] = (),
+    timeout: int = TIMEOUT,
+):
     """The value stored at `key` under the current versions of these apps (None: every tracked
-    app), else the first item of what `compute()` returns, stored there when its second item is
-    true. One cache round trip for a value found; `compute()` alone when the cache is down."""
+    app) and the values at the `other_state` keys, else the first item of what `compute()`
+    returns, stored there when its second item is true. One cache round trip for a value found;
+    `compute()` alone when the cache is down."""
     labels = _labels(labels)
-    state_keys = [version_key(label) for label in labels]
-    found = read_many([*state_keys, key])
+    app_keys = version_keys(labels)
+    found = read_many([*app_keys, *other_state, key])
     if found is None:
         return compute()[0]
-    state = tuple(
+    versions = tuple(
         found[state_key] if state_key in found else current_version(label)
-        for label, state_key in zip(labels, state_keys, strict=True)
+        for label, state_key in zip(labels, app_keys, strict=True)
     )
+    state = (*versions, *(found.get(state_key) for state_key in other_state))
     entry = found.get(key)
     if entry is not None and entry[0] == state:
         return entry[1]
     value, keep = compute()
     if keep:
-        store(key, (state, value))
+        store(key, (state, value), timeout)
     return value
 
 
