@@ -20,9 +20,12 @@ the first load of the dashboard page (HTML, CSS and JS as transferred, gzip acce
 and the GeoJSON fetched later by the map excluded).
 
 With --writes N, a thread saves N service requests per second all the while, as secretaries at
-work do: each save makes every cached answer and stored page stale (the data version moves on), so
-this measures the cache under writes. The database is dropped at the end, unless --keep: then it
-stays, and the next run with --keep measures on it again without seeding.
+work do: each save moves the services app's data version on, so the request answers are computed
+afresh after it (visit and village answers and the stored dashboard page are not: they read no
+request but through the rollups), and this measures the cache under writes.
+
+The database is dropped at the end, unless --keep: then it stays, and the next run with --keep
+measures on it again without seeding.
 """
 
 import argparse
@@ -211,8 +214,8 @@ def fetch(port: int, path: str, headers: dict, connection=None):
 
 def write_steadily(per_second: float, stop: threading.Event) -> None:
     """Save a service request of the area every 1/per_second seconds, as secretaries at work do:
-    each save moves the data version on, so the next read of every cached answer and stored page
-    is computed afresh."""
+    each save moves the services app's data version on, so the next read of a request answer is
+    computed afresh."""
     from django.db import connection, transaction
 
     from services.models import ServiceRequest
@@ -345,10 +348,6 @@ def main() -> None:
             f"gunicorn: {args.workers} workers x 4 threads, DEBUG off; "
             f"{args.clients} clients, {args.seconds:g} s per URL in {args.rounds} rounds"
         )
-        print(
-            f"{'URL':<34} {'req/s':>7} {'ratio':>6} {'target':>7} {'median':>8} "
-            f"{'bytes':>8}  statuses"
-        )
         if args.writes:
             print(f"while {args.writes:g} service requests per second are saved")
             stop = threading.Event()
@@ -361,6 +360,10 @@ def main() -> None:
             for path, _name, _target, auth in prepared["urls"]:
                 seconds = args.seconds / args.rounds
                 runs[path].append(load(port, path, credentials[auth], seconds, args.clients))
+        print(
+            f"{'URL':<34} {'req/s':>7} {'ratio':>6} {'target':>7} {'median':>8} "
+            f"{'bytes':>8}  statuses"
+        )
         baseline = None
         for path, name, target, _auth in prepared["urls"]:
             result = summary(runs[path])
