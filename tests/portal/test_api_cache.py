@@ -187,12 +187,9 @@ def test_without_a_shared_cache_nothing_is_cached(api_as, regions, official, set
     assert again == first
 
 
-def test_a_cache_that_is_down_fails_neither_a_write_nor_a_read(regions, official, settings):
+def test_a_cache_that_is_down_fails_neither_a_write_nor_a_read(regions, official, cache_down):
     service_request = ServiceRequestFactory(village=regions.village_a, applicant_name="Warga Satu")
-    # Nothing listens on port 1: every cache call fails at once.
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    cache_down()
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_authenticate(official)  # no session: sessions live in the cache too
 
